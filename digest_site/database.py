@@ -1,0 +1,47 @@
+"""Where the database lives: DATABASE_URL when set, else an embedded PostgreSQL under var/."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+EMBEDDED_DB_NAME = "digest"
+
+
+def embedded_data_dir(base_dir):
+    return Path(os.environ.get("DIGEST_PGDATA", Path(base_dir) / "var" / "pgdata"))
+
+
+def start_embedded_postgres(data_dir):
+    """Start (or reuse) the pgserver cluster in data_dir and make sure our database exists.
+
+    The server keeps running after this process exits, so the next manage.py command or the
+    web server finds it already up. `make db-stop` stops it.
+    """
+    import pgserver
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(data_dir, cleanup_mode=None)
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DB_NAME}';")
+    if "1 row" not in exists:
+        server.psql(f"CREATE DATABASE {EMBEDDED_DB_NAME};")
+    return server
+
+
+def database_config(base_dir):
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    data_dir = embedded_data_dir(base_dir)
+    start_embedded_postgres(data_dir)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": EMBEDDED_DB_NAME,
+        "USER": "postgres",
+        "PASSWORD": "",
+        # pgserver listens on a unix socket inside its data directory.
+        "HOST": str(data_dir),
+        "PORT": "",
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }

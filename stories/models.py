@@ -1,0 +1,318 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.db.models.deletion import ProtectedError
+from django.urls import reverse
+from django.utils import timezone
+
+from .markdown import render_markdown
+from .publishing import PublishableModel, PublishableQuerySet, Status
+
+__all__ = ["Status", "Company", "Platform", "Topic", "Story", "Source", "Transition", "ShareLink"]
+
+
+def _aliases_field():
+    return ArrayField(
+        models.CharField(max_length=100),
+        blank=True,
+        default=list,
+        help_text="Other names, spellings and stock tickers, separated by commas "
+        "(for example: Alibaba, BABA, 9988.HK). Search and tagging use them.",
+    )
+
+
+class UsedByStoriesQuerySet(models.QuerySet):
+    def delete(self):
+        for obj in self:
+            obj.refuse_delete_if_used()
+        return super().delete()
+
+
+class UsedByStoriesMixin:
+    """Companies, platforms and topics cannot be deleted while any story names them.
+
+    The many-to-many rows would otherwise vanish silently and the stories would lose their tags.
+    """
+
+    def stories_using(self):
+        return self.stories.all()
+
+    def refuse_delete_if_used(self):
+        used = list(self.stories_using().order_by("headline")[:20])
+        if used:
+            names = ", ".join(f"“{story.headline}”" for story in used)
+            raise ProtectedError(
+                f"{self} cannot be deleted while stories use it: {names}. "
+                "Remove it from those stories first.",
+                set(used),
+            )
+
+    def delete(self, *args, **kwargs):
+        self.refuse_delete_if_used()
+        return super().delete(*args, **kwargs)
+
+
+class Company(UsedByStoriesMixin, models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, help_text="The company's address: /companies/<slug>/.")
+    name_zh = models.CharField(
+        "Chinese name", max_length=200, blank=True, help_text="For example 阿里巴巴集团."
+    )
+    aliases = _aliases_field()
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subsidiaries",
+        help_text="The group this company belongs to, e.g. Taobao and Tmall Group → Alibaba Group.",
+    )
+    website = models.URLField(blank=True)
+    headquarters = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True, help_text="A sentence or two for the company page.")
+    logo = models.ImageField(upload_to="logos/companies/", blank=True)
+
+    objects = UsedByStoriesQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "companies"
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="company_slug_unique"),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="company_not_own_parent"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("company_detail", args=[self.slug])
+
+
+class Platform(UsedByStoriesMixin, models.Model):
+    class Kind(models.TextChoices):
+        SOCIAL_VIDEO = "social_video", "Social video"
+        SOCIAL_NETWORK = "social_network", "Social network"
+        MESSAGING = "messaging", "Messaging"
+        ECOMMERCE = "ecommerce", "E-commerce"
+        SEARCH = "search", "Search"
+        CHATBOT = "chatbot", "Chatbot / AI assistant"
+        VIDEO_STREAMING = "video_streaming", "Video streaming"
+        MUSIC = "music", "Music"
+        DELIVERY = "delivery", "Delivery and local services"
+        PAYMENTS = "payments", "Payments"
+        CLOUD = "cloud", "Cloud"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, help_text="The platform's address: /platforms/<slug>/.")
+    owner = models.ForeignKey(
+        Company,
+        on_delete=models.PROTECT,
+        related_name="platforms",
+        help_text="The company that runs it, e.g. ByteDance for TikTok and Douyin.",
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.OTHER)
+    aliases = _aliases_field()
+    website = models.URLField(blank=True)
+    logo = models.ImageField(upload_to="logos/platforms/", blank=True)
+
+    objects = UsedByStoriesQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["slug"], name="platform_slug_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("platform_detail", args=[self.slug])
+
+
+class Topic(UsedByStoriesMixin, models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, help_text="The topic's address: /topics/<slug>/.")
+    description = models.TextField(blank=True)
+
+    objects = UsedByStoriesQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["slug"], name="topic_slug_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("topic_detail", args=[self.slug])
+
+
+class StoryQuerySet(PublishableQuerySet):
+    pass
+
+
+class Story(PublishableModel):
+    headline = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=255, help_text="The story's address: /stories/<slug>/.")
+    summary = models.TextField(
+        blank=True,
+        help_text="One paragraph that tells the news on its own. Needed before publishing.",
+    )
+    body = models.TextField(
+        blank=True,
+        help_text="The full story in Markdown: **bold**, *italic*, [links](https://…), lists.",
+    )
+    body_html = models.TextField(blank=True, editable=False)
+    event_date = models.DateField(
+        default=timezone.localdate,
+        help_text="When the news happened (not when we publish it). Timelines are sorted by it.",
+    )
+    companies = models.ManyToManyField(
+        Company, blank=True, related_name="stories", help_text="Companies the story is about."
+    )
+    platforms = models.ManyToManyField(
+        Platform,
+        blank=True,
+        related_name="stories",
+        help_text="Apps and services the story is about.",
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="stories")
+    image = models.ImageField(upload_to="stories/%Y/%m/", blank=True)
+    image_alt = models.CharField(
+        "image alt text",
+        max_length=300,
+        blank=True,
+        help_text="Describe the image for readers who cannot see it. Needed when there is an image.",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stories",
+        editable=False,
+    )
+    # Kept up to date by the search module; weighted headline > summary > body > names.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-event_date", "-pk"]
+        verbose_name_plural = "stories"
+        permissions = [("publish_story", "Can publish, schedule and unpublish stories")]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="story_slug_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="story_status_valid"
+            ),
+            # A published story always knows when it went public.
+            models.CheckConstraint(
+                condition=~Q(status=Status.PUBLISHED) | Q(published_at__isnull=False),
+                name="story_published_has_time",
+            ),
+        ]
+        indexes = [
+            # Timelines: published stories of a company/platform/topic, newest event first.
+            models.Index(
+                fields=["-event_date", "-id"],
+                name="story_published_event_idx",
+                condition=Q(status=Status.PUBLISHED),
+            ),
+            # Feeds and "latest" lists: published stories by publication time.
+            models.Index(
+                fields=["-published_at"],
+                name="story_published_at_idx",
+                condition=Q(status=Status.PUBLISHED),
+            ),
+            # The editorial desk: drafts and reviews by status.
+            models.Index(fields=["status", "-updated_at"], name="story_status_updated_idx"),
+            # Full-text search over /search/.
+            GinIndex(fields=["search_vector"], name="story_search_gin"),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def get_absolute_url(self):
+        return reverse("story_detail", args=[self.slug])
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
+
+
+class Source(models.Model):
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="sources")
+    publisher = models.CharField(max_length=200, help_text="Who reported it, e.g. Reuters.")
+    url = models.URLField("URL", max_length=500)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return f"{self.publisher}: {self.url}"
+
+
+class Transition(models.Model):
+    """One step of the editorial workflow on a story or an issue: who, when, from, to, why."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    action = models.CharField(max_length=32)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            # An object's history on its change page.
+            models.Index(fields=["content_type", "object_id", "-at"], name="transition_object_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.action}: {self.from_status or '—'} → {self.to_status}"
+
+
+class ShareLink(models.Model):
+    """A revocable, expiring link that lets one outside person read one unpublished draft."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    # Only a hash of the token is stored, so a database dump does not leak working links.
+    token_hash = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True, help_text="Who the link is for.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["token_hash"], name="sharelink_token_unique")
+        ]
+
+    def __str__(self):
+        return f"Share link for {self.content_type.model} #{self.object_id}"

@@ -1,0 +1,44 @@
+"""Named people for every test: Alice the admin, Erin the editor, Rita the reviewer, and a reader."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+
+def _user(username, *, groups=(), **kwargs):
+    user = User.objects.create_user(
+        username, f"{username}@example.com", "correct horse battery staple", **kwargs
+    )
+    for name in groups:
+        user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    return _user("alice", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def editor(db):
+    return _user("erin", groups=["Editors"], is_staff=True)
+
+
+@pytest.fixture
+def other_editor(db):
+    return _user("ed", groups=["Editors"], is_staff=True)
+
+
+@pytest.fixture
+def reviewer(db):
+    return _user("rita", groups=["Reviewers"], is_staff=True)
+
+
+@pytest.fixture
+def other_reviewer(db):
+    return _user("rob", groups=["Reviewers"], is_staff=True)
+
+
+@pytest.fixture
+def reader(db):
+    """A logged-in account with no staff rights: must see exactly what anonymous visitors see."""
+    return _user("rex")

@@ -1,0 +1,84 @@
+"""Tiny factory functions for test data. Every argument has a sensible default."""
+
+import itertools
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from issues.models import Issue, IssueStory
+from stories.models import Company, Platform, Source, Status, Story, Topic
+
+_seq = itertools.count(1)
+
+
+def _n():
+    return next(_seq)
+
+
+def make_company(name=None, **kwargs):
+    n = _n()
+    name = name or f"Company {n}"
+    kwargs.setdefault("slug", f"company-{n}")
+    return Company.objects.create(name=name, **kwargs)
+
+
+def make_platform(name=None, owner=None, **kwargs):
+    n = _n()
+    name = name or f"Platform {n}"
+    kwargs.setdefault("slug", f"platform-{n}")
+    return Platform.objects.create(name=name, owner=owner or make_company(), **kwargs)
+
+
+def make_topic(name=None, **kwargs):
+    n = _n()
+    name = name or f"Topic {n}"
+    kwargs.setdefault("slug", f"topic-{n}")
+    return Topic.objects.create(name=name, **kwargs)
+
+
+def make_story(
+    headline=None,
+    *,
+    status=Status.DRAFT,
+    published_at=None,
+    companies=(),
+    platforms=(),
+    topics=(),
+    sources=1,
+    **kwargs,
+):
+    """A story; status=PUBLISHED without published_at means published a minute ago."""
+    n = _n()
+    headline = headline or f"Story {n}"
+    kwargs.setdefault("slug", f"story-{n}")
+    kwargs.setdefault("summary", f"Summary of {headline}.")
+    kwargs.setdefault("body", f"Body of {headline}.")
+    kwargs.setdefault("event_date", date(2026, 11, 1) - timedelta(days=n % 300))
+    if status == Status.PUBLISHED and published_at is None:
+        published_at = timezone.now() - timedelta(minutes=1)
+    story = Story.objects.create(
+        headline=headline, status=status, published_at=published_at, **kwargs
+    )
+    story.companies.set(companies)
+    story.platforms.set(platforms)
+    story.topics.set(topics)
+    for i in range(sources):
+        Source.objects.create(
+            story=story,
+            publisher=f"Publisher {i + 1}",
+            url=f"https://example.com/{n}/{i}",
+            position=i,
+        )
+    return story
+
+
+def make_issue(number=None, *, stories=(), status=Status.DRAFT, published_at=None, **kwargs):
+    """An issue holding `stories` at positions 1..N in the given order."""
+    number = number or _n()
+    kwargs.setdefault("title", f"Issue {number}")
+    if status == Status.PUBLISHED and published_at is None:
+        published_at = timezone.now() - timedelta(minutes=1)
+    issue = Issue.objects.create(number=number, status=status, published_at=published_at, **kwargs)
+    for position, story in enumerate(stories, start=1):
+        IssueStory.objects.create(issue=issue, story=story, position=position)
+    return issue

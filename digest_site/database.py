@@ -1,7 +1,9 @@
 """Where the database lives: DATABASE_URL when set, else an embedded PostgreSQL under var/."""
 
 import os
+import warnings
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import dj_database_url
 
@@ -21,7 +23,10 @@ def start_embedded_postgres(data_dir):
     import pgserver
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(data_dir, cleanup_mode=None)
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); harmless here.
+        warnings.simplefilter("ignore")
+        server = pgserver.get_server(data_dir, cleanup_mode=None)
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DB_NAME}';")
     if "1 row" not in exists:
         server.psql(f"CREATE DATABASE {EMBEDDED_DB_NAME};")
@@ -33,14 +38,17 @@ def database_config(base_dir):
     if url:
         return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     data_dir = embedded_data_dir(base_dir)
-    start_embedded_postgres(data_dir)
+    server = start_embedded_postgres(data_dir)
+    # pgserver picks the socket directory itself (the data directory unless its path is too
+    # long for a unix socket), so read it back from the server's URI.
+    socket_dir = parse_qs(urlsplit(server.get_uri()).query).get("host", [str(data_dir)])[0]
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": EMBEDDED_DB_NAME,
         "USER": "postgres",
         "PASSWORD": "",
         # pgserver listens on a unix socket inside its data directory.
-        "HOST": str(data_dir),
+        "HOST": socket_dir,
         "PORT": "",
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,

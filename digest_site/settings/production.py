@@ -9,7 +9,11 @@ from .base import *  # noqa: F403
 DEBUG = False
 # Refuse to start without a real secret: no default, and not the development one.
 SECRET_KEY = env_str("SECRET_KEY")
-if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-", "django-insecure")):
+if (
+    len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith(("dev-", "django-insecure"))
+):
     raise ImproperlyConfigured(
         "SECRET_KEY must be a random string of at least 50 characters in production."
     )

@@ -1,0 +1,84 @@
+# Digest: `make run` serves the demo, `make test` runs lint and the whole suite.
+# Both set up everything they need on a fresh machine (virtualenv, locked packages, database).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: install browser db migrate demo static run test lint format check bench lock db-stop reset
+
+# Re-install only when the lock changes.
+$(VENV)/.installed: requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+NODE_DEPS := $(if $(wildcard package-lock.json),node_modules/.installed,)
+
+install: $(VENV)/.installed $(NODE_DEPS)
+
+# Debian's chromium for the Playwright tests (Playwright cannot download browsers here).
+browser:
+	@test -x $(CHROMIUM) || { echo "Installing chromium (Debian package)..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| { echo "Could not install chromium: run 'sudo apt-get install chromium'"; exit 1; }; }
+
+# Starts the embedded PostgreSQL (var/pgdata) unless DATABASE_URL is set.
+db: install
+	$(MANAGE) check --database default >/dev/null
+
+migrate: db
+	$(MANAGE) migrate --noinput
+
+demo: migrate
+	$(MANAGE) load_demo
+
+static: install
+	$(MANAGE) collectstatic --noinput --verbosity 0
+
+run: demo static
+	@echo ""
+	@echo "Digest is at http://$(HOST):$(PORT)/  (editors' workspace: http://$(HOST):$(PORT)/admin/)"
+	@echo ""
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: db
+	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) check
+
+test: install browser lint check
+	$(BIN)/pytest
+
+bench: install db
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	@command -v valgrind >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null)
+	$(BIN)/python scripts/bench.py
+
+# Regenerate requirements.lock from requirements.in (pinned versions with hashes).
+lock: install
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras -o requirements.lock requirements.in
+
+# Stop the embedded PostgreSQL (it keeps running between commands).
+db-stop:
+	-$(BIN)/python -c "import pgserver, pathlib; pgserver.get_server(pathlib.Path('var/pgdata'), cleanup_mode='stop').cleanup()" 2>/dev/null
+
+# Throw away the embedded database and uploaded files; the next `make run` starts afresh.
+reset: db-stop
+	rm -rf var/pgdata var/media var/staticfiles

@@ -20,12 +20,12 @@ def start_embedded_postgres(data_dir):
     The server keeps running after this process exits, so the next manage.py command or the
     web server finds it already up. `make db-stop` stops it.
     """
-    import pgserver
-
     data_dir.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); harmless here.
         warnings.simplefilter("ignore")
+        import pgserver
+
         server = pgserver.get_server(data_dir, cleanup_mode=None)
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DB_NAME}';")
     if "1 row" not in exists:

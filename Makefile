@@ -76,8 +76,13 @@ lock: install
 	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras -o requirements.lock requirements.in
 
 # Stop the embedded PostgreSQL (it keeps running between commands).
+# SIGINT is PostgreSQL's "fast shutdown": it closes connections and stops cleanly.
 db-stop:
-	-$(BIN)/python -c "import pgserver, pathlib; pgserver.get_server(pathlib.Path('var/pgdata'), cleanup_mode='stop').cleanup()" 2>/dev/null
+	@if [ -f var/pgdata/postmaster.pid ]; then \
+		kill -INT $$(head -1 var/pgdata/postmaster.pid) 2>/dev/null || true; \
+		for i in 1 2 3 4 5 6 7 8 9 10; do [ -f var/pgdata/postmaster.pid ] || break; sleep 0.5; done; \
+		echo "Embedded PostgreSQL stopped."; \
+	fi
 
 # Throw away the embedded database and uploaded files; the next `make run` starts afresh.
 reset: db-stop

@@ -1,17 +1,19 @@
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
+from django.db.models.functions import Coalesce
 
+from stories.links import public_path
 from stories.markdown import render_markdown
 from stories.publishing import PublishableModel, PublishableQuerySet, Status
 
 
 class IssueQuerySet(PublishableQuerySet):
     def for_issue_page(self, stories=None):
-        """Everything an issue page prints, in a fixed number of queries.
+        """The issue and its entries (with their stories) in 2 queries.
 
         `stories` is the Story queryset allowed on the page: published() for readers; a preview
-        passes a wider one. Entries whose story is not allowed are left out.
+        passes a wider one. Entries whose story is not allowed are left out. Sources and tags
+        are loaded by the page itself (stories.extras.attach_extras, 2 more queries).
         """
         from stories.models import Story
 
@@ -19,12 +21,27 @@ class IssueQuerySet(PublishableQuerySet):
         entries = (
             IssueStory.objects.filter(story__in=allowed.values("pk"))
             .select_related("story")
-            .prefetch_related(
-                "story__sources", "story__companies", "story__platforms", "story__topics"
-            )
+            .defer("story__search_vector")
             .order_by("position")
         )
         return self.prefetch_related(models.Prefetch("entries", queryset=entries))
+
+    def for_archive(self):
+        """Issues with the number of their published stories, in one query."""
+        from stories.models import Story
+
+        count = (
+            IssueStory.objects.filter(
+                issue=models.OuterRef("pk"), story__in=Story.objects.published().values("pk")
+            )
+            .order_by()
+            .values("issue")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(story_count=Coalesce(models.Subquery(count), 0)).defer(
+            "intro", "intro_html", "wrapup", "wrapup_html"
+        )
 
 
 class Issue(PublishableModel):
@@ -71,7 +88,7 @@ class Issue(PublishableModel):
         return f"#{self.number}: {self.title}"
 
     def get_absolute_url(self):
-        return reverse("issue_detail", args=[self.number])
+        return public_path("issue_detail", self.number)
 
     def save(self, *args, **kwargs):
         self.intro_html = render_markdown(self.intro)

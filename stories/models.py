@@ -7,9 +7,10 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.deletion import ProtectedError
-from django.urls import reverse
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from .links import public_path
 from .markdown import render_markdown
 from .publishing import PublishableModel, PublishableQuerySet, Status
 
@@ -27,6 +28,19 @@ def _aliases_field():
 
 
 class UsedByStoriesQuerySet(models.QuerySet):
+    def with_published_counts(self):
+        """Annotate `published_count`: the row's published stories, counted in the same query."""
+        tag_field = self.model._meta.get_field("stories").field.name  # companies/platforms/topics
+        counted = (
+            Story.objects.published()
+            .filter(**{tag_field: models.OuterRef("pk")})
+            .order_by()
+            .values(f"{tag_field}__pk")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(published_count=Coalesce(models.Subquery(counted), 0))
+
     def delete(self):
         for obj in self:
             obj.refuse_delete_if_used()
@@ -93,7 +107,7 @@ class Company(UsedByStoriesMixin, models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("company_detail", args=[self.slug])
+        return public_path("company_detail", self.slug)
 
 
 class Platform(UsedByStoriesMixin, models.Model):
@@ -134,7 +148,7 @@ class Platform(UsedByStoriesMixin, models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("platform_detail", args=[self.slug])
+        return public_path("platform_detail", self.slug)
 
 
 class Topic(UsedByStoriesMixin, models.Model):
@@ -152,11 +166,41 @@ class Topic(UsedByStoriesMixin, models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("topic_detail", args=[self.slug])
+        return public_path("topic_detail", self.slug)
 
 
 class StoryQuerySet(PublishableQuerySet):
-    pass
+    def for_story_page(self):
+        """A story for its page; the page adds sources and tags (stories.extras, 2 queries)."""
+        return self.defer("search_vector")
+
+    def for_timeline(self):
+        """Story cards on timelines, search and feeds: no body. The page adds the tags
+        (stories.extras, 1 query) so each card can say why it is there ("via TikTok")."""
+        return self.defer("body", "body_html", "search_vector")
+
+    def about(self, company_ids=(), platform_ids=(), topic_ids=()):
+        """Stories tagged with any of the given companies, platforms or topics (no duplicates)."""
+        match = Q(pk__in=[])
+        if company_ids:
+            match |= Q(
+                pk__in=Story.companies.through.objects.filter(company_id__in=company_ids).values(
+                    "story_id"
+                )
+            )
+        if platform_ids:
+            match |= Q(
+                pk__in=Story.platforms.through.objects.filter(platform_id__in=platform_ids).values(
+                    "story_id"
+                )
+            )
+        if topic_ids:
+            match |= Q(
+                pk__in=Story.topics.through.objects.filter(topic_id__in=topic_ids).values(
+                    "story_id"
+                )
+            )
+        return self.filter(match)
 
 
 class Story(PublishableModel):
@@ -243,7 +287,7 @@ class Story(PublishableModel):
         return self.headline
 
     def get_absolute_url(self):
-        return reverse("story_detail", args=[self.slug])
+        return public_path("story_detail", self.slug)
 
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body)

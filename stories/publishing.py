@@ -19,6 +19,10 @@ class PublishableQuerySet(models.QuerySet):
         """
         return self.filter(status=Status.PUBLISHED, published_at__lte=now or timezone.now())
 
+    def scheduled(self, now=None):
+        """Published but waiting for its time: the rows that will pass the gate on their own."""
+        return self.filter(status=Status.PUBLISHED, published_at__gt=now or timezone.now())
+
 
 class PublishableModel(models.Model):
     status = models.CharField(

@@ -53,6 +53,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "digest_site.context_processors.site",
             ],
         },
     },
@@ -110,6 +111,8 @@ DIGEST_PAGE_CACHE_SECONDS = env_int("DIGEST_PAGE_CACHE_SECONDS", 300)
 DIGEST_FOUR_EYES = env_bool("DIGEST_FOUR_EYES", True)
 # How long a share link for an outside reader stays valid, in days.
 DIGEST_SHARE_LINK_DAYS = env_int("DIGEST_SHARE_LINK_DAYS", 7)
+# The site's public address, for links in workflow emails (sent outside any request).
+DIGEST_SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

@@ -1,0 +1,155 @@
+"""Server-side cache of rendered public pages, and HTTP validators for browsers and proxies.
+
+Correctness rules:
+- A *generation* token lives in the shared cache (Redis in production, so every gunicorn worker
+  sees the same one). Every stored page carries the generation it was rendered under and is
+  ignored once the token changes. Saving or deleting any content model changes it (signals),
+  both at once and again when the transaction commits: a worker that rendered from the old data
+  in between stores its page under a dead generation.
+- A stored page never outlives the next scheduled publication (the earliest future
+  published_at, looked up once per generation), so a scheduled story appears on time without a
+  cron job.
+- Only anonymous GET/HEAD requests with a 200 answer are stored or served from the cache;
+  logged-in people and previews always get a fresh render.
+"""
+
+import hashlib
+import time
+import uuid
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
+
+STATE_KEY = "digest:pages:state"
+PAGE_KEY_PREFIX = "digest:page:"
+# How long browsers and proxies may reuse a page without asking again.
+BROWSER_MAX_AGE = 60
+
+
+def _page_seconds():
+    return getattr(settings, "DIGEST_PAGE_CACHE_SECONDS", 300)
+
+
+def bump_generation(**kwargs):
+    """Invalidate every stored page, now and again once the current transaction commits."""
+    cache.delete(STATE_KEY)
+    transaction.on_commit(lambda: cache.delete(STATE_KEY))
+
+
+def _next_change(now_ts):
+    """The epoch time of the next scheduled publication of a story or an issue, or None."""
+    from issues.models import Issue
+    from stories.models import Story
+
+    times = [
+        qs.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
+        for qs in (Story.objects, Issue.objects)
+    ]
+    times = [t.timestamp() for t in times if t is not None]
+    return min(times) if times else None
+
+
+def current_state(state, now_ts):
+    """(generation, next_change) - recomputed when missing or when a schedule came due."""
+    if state is None or (state[1] is not None and now_ts >= state[1]):
+        generation = state[0] if state is not None else uuid.uuid4().hex
+        state = (generation, _next_change(now_ts))
+        cache.set(STATE_KEY, state, timeout=None)
+    return state
+
+
+def page_key(request):
+    url = request.build_absolute_uri()
+    return PAGE_KEY_PREFIX + hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
+
+
+def _validators(response, rendered_at):
+    etag = quote_etag(hashlib.md5(response.content, usedforsecurity=False).hexdigest())
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(rendered_at)
+    return etag
+
+
+def _public_headers(response):
+    response["Cache-Control"] = f"public, max-age={BROWSER_MAX_AGE}"
+
+
+def _from_entry(entry):
+    _, _, etag, rendered_at, content_type, content = entry
+    response = HttpResponse(content, content_type=content_type)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(rendered_at)
+    _public_headers(response)
+    return response
+
+
+def public_page(view):
+    """Serve an anonymous public page from the shared cache, or render and store it."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+            response = view(request, *args, **kwargs)
+            if request.method in ("GET", "HEAD") and "Cache-Control" not in response:
+                # Same content as readers get, but never kept by a shared proxy.
+                response["Cache-Control"] = "private, no-cache"
+            return response
+
+        now_ts = time.time()
+        key = page_key(request)
+        found = cache.get_many([STATE_KEY, key])
+        state = current_state(found.get(STATE_KEY), now_ts)
+        entry = found.get(key)
+        if entry is not None and entry[0] == state[0] and entry[1] > now_ts:
+            response = _from_entry(entry)
+            response["X-Page-Cache"] = "hit"
+            return get_conditional_response(
+                request, etag=entry[2], last_modified=int(entry[3]), response=response
+            )
+
+        response = view(request, *args, **kwargs)
+        if (
+            response.status_code != 200
+            or response.streaming
+            or "no-store" in response.get("Cache-Control", "")
+        ):
+            return response
+        rendered_at = int(now_ts)
+        etag = _validators(response, rendered_at)
+        _public_headers(response)
+        expires = now_ts + _page_seconds()
+        if state[1] is not None:
+            expires = min(expires, state[1])
+        if expires > now_ts:
+            entry = (
+                state[0],
+                expires,
+                etag,
+                rendered_at,
+                response["Content-Type"],
+                response.content,
+            )
+            cache.set(key, entry, timeout=max(1, int(expires - now_ts) + 1))
+        response["X-Page-Cache"] = "miss"
+        return get_conditional_response(
+            request, etag=etag, last_modified=rendered_at, response=response
+        )
+
+    return wrapped
+
+
+def connect_signals():
+    from issues.models import Issue, IssueStory
+    from stories.models import Company, Platform, Source, Story, Topic
+
+    for model in (Story, Issue, IssueStory, Source, Company, Platform, Topic):
+        for signal in (post_save, post_delete):
+            signal.connect(bump_generation, sender=model, dispatch_uid=f"pages_{signal}_{model}")
+    for through in (Story.companies.through, Story.platforms.through, Story.topics.through):
+        m2m_changed.connect(bump_generation, sender=through, dispatch_uid=f"pages_m2m_{through}")

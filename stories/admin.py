@@ -1,0 +1,281 @@
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.db.models import CharField, Count, F, Func, Value
+from django.db.models.deletion import ProtectedError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+
+from . import workflow
+from .forms import StoryAdminForm
+from .models import Company, Platform, ShareLink, Source, Story, Topic, Transition
+from .workflow_admin import PlainHelpTextMixin, StatusFilter, WorkflowAdminMixin
+
+
+def _aliases_text():
+    return Func(F("aliases"), Value(" "), function="array_to_string", output_field=CharField())
+
+
+def alias_matches(model, term):
+    """Primary keys of `model` rows with an alias containing `term` (BABA, 9988.HK, 抖音...)."""
+    return (
+        model.objects.alias(aliases_text=_aliases_text())
+        .filter(aliases_text__icontains=term)
+        .values("pk")
+    )
+
+
+class AliasSearchMixin:
+    """Admin search also looks inside the aliases array (search_fields cannot)."""
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            results |= queryset.filter(pk__in=alias_matches(self.model, term))
+        return results, may_have_duplicates
+
+
+class RefuseDeleteIfUsedMixin:
+    """Deleting a company, platform or topic that stories use is refused, naming the stories.
+
+    The models raise ProtectedError; here the confirmation page lists the stories as protected
+    (so no "Yes, I'm sure" button appears) and a race that slips past it gets a message, not
+    a server error.
+    """
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = list(protected)
+        for obj in objs:
+            for story in obj.stories_using().order_by("headline")[:20]:
+                protected.append(
+                    format_html(
+                        'Story: <a href="{}">{}</a> uses {} “{}”; remove it from the story first',
+                        reverse("admin:stories_story_change", args=[story.pk]),
+                        story.headline,
+                        obj._meta.verbose_name,
+                        obj,
+                    )
+                )
+        return deleted, counts, perms_needed, protected
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ProtectedError as error:
+            messages.error(request, error.args[0])
+            opts = self.model._meta
+            return HttpResponseRedirect(
+                reverse(
+                    f"admin:{opts.app_label}_{opts.model_name}_change", args=[unquote(object_id)]
+                )
+            )
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except ProtectedError as error:
+            messages.error(request, error.args[0])
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def _count_column(description):
+    @admin.display(description=description, ordering="story_count")
+    def column(self, obj):
+        return obj.story_count
+
+    return column
+
+
+@admin.register(Company)
+class CompanyAdmin(PlainHelpTextMixin, RefuseDeleteIfUsedMixin, AliasSearchMixin, admin.ModelAdmin):
+    list_display = ["name", "name_zh", "parent", "aliases_list", "story_count_column"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "name_zh", "slug"]
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+    fieldsets = [
+        (None, {"fields": ["name", "name_zh", "slug", "aliases", "parent"]}),
+        ("About", {"fields": ["description", "website", "headquarters", "logo"]}),
+    ]
+    story_count_column = _count_column("Stories")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(story_count=Count("stories"))
+
+    @admin.display(description="Aliases")
+    def aliases_list(self, obj):
+        return ", ".join(obj.aliases)
+
+
+@admin.register(Platform)
+class PlatformAdmin(
+    PlainHelpTextMixin, RefuseDeleteIfUsedMixin, AliasSearchMixin, admin.ModelAdmin
+):
+    list_display = ["name", "owner", "kind", "aliases_list", "story_count_column"]
+    list_select_related = ["owner"]
+    search_fields = ["name", "slug", "owner__name", "owner__name_zh"]
+    list_filter = ["kind", ("owner", admin.RelatedOnlyFieldListFilter)]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["owner"]
+    fields = ["name", "slug", "owner", "kind", "aliases", "website", "logo"]
+    story_count_column = _count_column("Stories")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(story_count=Count("stories"))
+
+    @admin.display(description="Aliases")
+    def aliases_list(self, obj):
+        return ", ".join(obj.aliases)
+
+
+@admin.register(Topic)
+class TopicAdmin(PlainHelpTextMixin, RefuseDeleteIfUsedMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "story_count_column"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "description"]
+    story_count_column = _count_column("Stories")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(story_count=Count("stories"))
+
+
+class SourceInline(PlainHelpTextMixin, admin.TabularInline):
+    model = Source
+    fields = ["publisher", "url", "position"]
+    extra = 1
+    verbose_name = "source"
+    verbose_name_plural = "sources (at least one before publishing; listed by position)"
+
+    # The story's own rules decide: read-only for editors once it is submitted.
+    def has_change_permission(self, request, obj=None):
+        return obj is None or workflow.can_edit(request.user, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None or workflow.can_edit(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or workflow.can_edit(request.user, obj)
+
+
+@admin.register(Story)
+class StoryAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+    form = StoryAdminForm
+    preview_url_name = "story_preview"
+    list_display = [
+        "headline",
+        "status_badge",
+        "event_date",
+        "company_names",
+        "author",
+        "updated_at",
+    ]
+    list_select_related = ["author"]
+    list_filter = [
+        StatusFilter,
+        "status",
+        ("topics", admin.RelatedOnlyFieldListFilter),
+        ("author", admin.RelatedOnlyFieldListFilter),
+    ]
+    date_hierarchy = "event_date"
+    search_fields = [
+        "headline",
+        "summary",
+        "slug",
+        "companies__name",
+        "companies__name_zh",
+        "platforms__name",
+        "topics__name",
+    ]
+    autocomplete_fields = ["companies", "platforms", "topics"]
+    prepopulated_fields = {"slug": ["headline"]}
+    inlines = [SourceInline]
+    fieldsets = [
+        (None, {"fields": ["headline", "slug", "summary", "body", "event_date"]}),
+        ("About", {"fields": ["companies", "platforms", "topics"]}),
+        ("Image", {"fields": ["image", "image_alt"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("companies")
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            # A story is found by its companies' and platforms' aliases too (BABA, 抖音).
+            results |= queryset.filter(
+                pk__in=Story.companies.through.objects.filter(
+                    company__in=alias_matches(Company, term)
+                ).values("story")
+            ) | queryset.filter(
+                pk__in=Story.platforms.through.objects.filter(
+                    platform__in=alias_matches(Platform, term)
+                ).values("story")
+            )
+        return results, may_have_duplicates
+
+    @admin.display(description="Companies")
+    def company_names(self, obj):
+        return ", ".join(company.name for company in obj.companies.all())
+
+
+@admin.register(Transition)
+class TransitionAdmin(admin.ModelAdmin):
+    """The audit trail: read-only for everyone, superusers included."""
+
+    list_display = ["at", "target_link", "action", "from_status", "to_status", "by", "comment"]
+    list_select_related = ["by", "content_type"]
+    list_filter = ["action", "content_type", ("by", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["comment", "by__username"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Object")
+    def target_link(self, obj):
+        model = obj.content_type.model_class()
+        if model is None:
+            return "—"
+        opts = model._meta
+        return format_html(
+            '<a href="{}">{} #{}</a>',
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.object_id]),
+            opts.verbose_name,
+            obj.object_id,
+        )
+
+
+@admin.register(ShareLink)
+class ShareLinkAdmin(admin.ModelAdmin):
+    """Links are created from a story's or issue's page (the token is shown once, there)."""
+
+    list_display = ["__str__", "note", "created_by", "created_at", "expires_at", "revoked_at"]
+    list_select_related = ["created_by", "content_type"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["note"]
+    readonly_fields = ["content_type", "object_id", "created_by", "created_at", "expires_at"]
+    fields = ["content_type", "object_id", "note", "created_by", "created_at", "expires_at"]
+    actions = ["revoke_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Revoke selected links", permissions=["change"])
+    def revoke_selected(self, request, queryset):
+        from . import preview
+
+        links = list(queryset.filter(revoked_at__isnull=True))
+        for link in links:
+            preview.revoke(link)
+        messages.success(request, f"{len(links)} share link(s) revoked.")

@@ -1,0 +1,85 @@
+"""Sources and tags (companies, platforms, topics) for a list of stories in two light queries.
+
+Prefetching four relations through the ORM built thousands of model instances and related
+managers per issue page and dominated its cost. Pages only print names and links, so they get
+small read-only records instead:
+
+    story.source_list    [Source(publisher, url)]
+    story.company_list   [Tag(kind="company", name, slug, name_zh, url)]
+    story.platform_list  [Tag(...)]
+    story.topic_list     [Tag(...)]
+"""
+
+from django.db import connection
+
+from .links import public_path
+
+_TAGS_SQL = """
+SELECT x.story_id, 0, c.id, c.name, c.slug, c.name_zh
+  FROM stories_story_companies x JOIN stories_company c ON c.id = x.company_id
+ WHERE x.story_id = ANY(%(ids)s)
+UNION ALL
+SELECT x.story_id, 1, p.id, p.name, p.slug, ''
+  FROM stories_story_platforms x JOIN stories_platform p ON p.id = x.platform_id
+ WHERE x.story_id = ANY(%(ids)s)
+UNION ALL
+SELECT x.story_id, 2, t.id, t.name, t.slug, ''
+  FROM stories_story_topics x JOIN stories_topic t ON t.id = x.topic_id
+ WHERE x.story_id = ANY(%(ids)s)
+ORDER BY 1, 2, 4
+"""
+_SOURCES_SQL = """
+SELECT story_id, publisher, url FROM stories_source
+ WHERE story_id = ANY(%(ids)s) ORDER BY story_id, position, id
+"""
+_KINDS = ("company", "platform", "topic")
+_URL_NAMES = ("company_detail", "platform_detail", "topic_detail")
+_ATTRS = ("company_list", "platform_list", "topic_list")
+
+
+class Tag:
+    __slots__ = ("kind", "pk", "name", "slug", "name_zh", "url")
+
+    def __init__(self, kind, pk, name, slug, name_zh):
+        self.kind = _KINDS[kind]
+        self.pk = pk
+        self.name = name
+        self.slug = slug
+        self.name_zh = name_zh
+        self.url = public_path(_URL_NAMES[kind], slug)
+
+    def get_absolute_url(self):
+        return self.url
+
+    def __str__(self):
+        return self.name
+
+
+class SourceLink:
+    __slots__ = ("publisher", "url")
+
+    def __init__(self, publisher, url):
+        self.publisher = publisher
+        self.url = url
+
+
+def attach_extras(stories, *, sources=True):
+    """Give each story its source and tag lists: 2 queries (1 without sources), 0 if empty."""
+    stories = list(stories)
+    by_id = {}
+    for story in stories:
+        by_id[story.pk] = story
+        story.company_list, story.platform_list, story.topic_list = [], [], []
+        story.source_list = []
+    if not by_id:
+        return stories
+    params = {"ids": list(by_id)}
+    with connection.cursor() as cursor:
+        cursor.execute(_TAGS_SQL, params)
+        for story_id, kind, pk, name, slug, name_zh in cursor.fetchall():
+            getattr(by_id[story_id], _ATTRS[kind]).append(Tag(kind, pk, name, slug, name_zh))
+        if sources:
+            cursor.execute(_SOURCES_SQL, params)
+            for story_id, publisher, url in cursor.fetchall():
+                by_id[story_id].source_list.append(SourceLink(publisher, url))
+    return stories

@@ -1,0 +1,69 @@
+"""schema.org JSON-LD for stories and issues. Built from objects the page already loaded."""
+
+from django.conf import settings
+
+
+def _organization(company, request):
+    data = {
+        "@type": "Organization",
+        "name": company.name,
+        "url": request.build_absolute_uri(company.get_absolute_url()),
+    }
+    if company.name_zh:
+        data["alternateName"] = company.name_zh
+    return data
+
+
+def _publisher():
+    return {"@type": "Organization", "name": getattr(settings, "SITE_NAME", "Digest")}
+
+
+def story_jsonld(story, canonical, request):
+    """A NewsArticle: `about` the story's companies, `mentions` its platforms."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": story.headline[:110],
+        "description": story.summary,
+        "url": canonical,
+        "mainEntityOfPage": canonical,
+        "publisher": _publisher(),
+    }
+    if story.published_at:
+        data["datePublished"] = story.published_at.isoformat()
+    if story.updated_at:
+        data["dateModified"] = story.updated_at.isoformat()
+    companies = story.company_list
+    if companies:
+        data["about"] = [_organization(c, request) for c in companies]
+    platforms = story.platform_list
+    if platforms:
+        data["mentions"] = [
+            {
+                "@type": "Organization",
+                "name": p.name,
+                "url": request.build_absolute_uri(p.get_absolute_url()),
+            }
+            for p in platforms
+        ]
+    return data
+
+
+def issue_jsonld(issue, entries, canonical, request):
+    """An ItemList of the issue's stories, in print order."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "ItemList",
+        "name": f"Issue #{issue.number}: {issue.title}",
+        "url": canonical,
+        "numberOfItems": len(entries),
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": i,
+                "url": request.build_absolute_uri(entry.story.get_absolute_url()),
+                "name": entry.story.headline,
+            }
+            for i, entry in enumerate(entries, start=1)
+        ],
+    }

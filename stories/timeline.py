@@ -1,0 +1,179 @@
+"""The timeline component shared by company, platform and topic pages (and their feeds).
+
+A company's coverage rolls up: stories about the company itself, about its platforms, and about
+its subsidiaries (at any depth) and their platforms. Each rolled-up story says why it is there.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.paginator import EmptyPage, Paginator
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.http import Http404
+from django.utils import timezone
+
+from .extras import attach_extras
+from .links import public_path
+from .models import Company, Platform, Story
+
+PER_PAGE = 30
+CHART_MONTHS = 24
+
+
+def page_number(request, name="page"):
+    """The requested page as a positive int; anything else (0, -1, abc, 10**9 digits) is a 404."""
+    raw = request.GET.get(name, "1")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
+        raise Http404("No such page.")
+    return int(raw)
+
+
+def paginate(request, queryset, per_page):
+    """One count query and one page query; pages past the end answer 404."""
+    paginator = Paginator(queryset, per_page)
+    try:
+        return paginator.page(page_number(request))
+    except EmptyPage:
+        raise Http404("No such page.") from None
+
+
+@dataclass
+class CompanyFamily:
+    """A company, its subsidiaries at any depth, and the platforms they run."""
+
+    company: Company
+    parent: dict | None = None
+    children: list = field(default_factory=list)
+    company_ids: set = field(default_factory=set)
+    names: dict = field(default_factory=dict)
+    platforms: list = field(default_factory=list)  # dicts: id, name, slug, owner_id
+
+    @property
+    def own_platforms(self):
+        return [p for p in self.platforms if p["owner_id"] == self.company.pk]
+
+    @property
+    def platform_ids(self):
+        return {p["id"] for p in self.platforms}
+
+
+def company_family(company):
+    """Two queries: every company's (id, parent, name, slug), then the family's platforms."""
+    rows = list(Company.objects.order_by("name").values("id", "parent_id", "name", "slug"))
+    by_id = {row["id"]: row for row in rows}
+    for row in rows:
+        row["url"] = public_path("company_detail", row["slug"])
+    children = {}
+    for row in rows:
+        children.setdefault(row["parent_id"], []).append(row)
+    family = CompanyFamily(company=company, parent=by_id.get(company.parent_id))
+    family.children = children.get(company.pk, [])
+    # Walk down the tree; the seen-set guards against a cycle an admin might create.
+    todo = [company.pk]
+    while todo:
+        current = todo.pop()
+        if current in family.company_ids:
+            continue
+        family.company_ids.add(current)
+        todo.extend(child["id"] for child in children.get(current, []))
+    family.names = {pk: by_id[pk]["name"] for pk in family.company_ids if pk in by_id}
+    family.platforms = list(
+        Platform.objects.filter(owner_id__in=family.company_ids)
+        .order_by("name")
+        .values("id", "name", "slug", "owner_id")
+    )
+    for row in family.platforms:
+        row["url"] = public_path("platform_detail", row["slug"])
+    return family
+
+
+def join_names(names):
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def label_for(story, family):
+    """'via TikTok' / 'via Taobao and Tmall Group' when a story is there through the family."""
+    if any(c.pk == family.company.pk for c in story.company_list):
+        return ""
+    platform_ids = family.platform_ids
+    reasons = [p.name for p in story.platform_list if p.pk in platform_ids]
+    reasons += [c.name for c in story.company_list if c.pk in family.company_ids]
+    return f"via {join_names(reasons)}" if reasons else ""
+
+
+def coverage(stories, today=None):
+    """Published stories per month over the last 24 months, oldest first, with chart geometry."""
+    today = today or timezone.localdate()
+    months = []
+    year, month = today.year, today.month
+    for _ in range(CHART_MONTHS):
+        months.append(datetime.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    months.reverse()
+    counts = dict(
+        stories.filter(event_date__gte=months[0])
+        .annotate(month=TruncMonth("event_date"))
+        .order_by()
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+    peak = max(counts.values(), default=0)
+    bar_width, gap, height = 12, 4, 80
+    bars = []
+    for i, first in enumerate(months):
+        n = counts.get(first, 0)
+        bar_height = round(height * n / peak) if peak else 0
+        bars.append(
+            {
+                "month": first,
+                "count": n,
+                "x": i * (bar_width + gap),
+                "y": height - bar_height,
+                "height": bar_height,
+                "width": bar_width,
+            }
+        )
+    return {
+        "bars": bars,
+        "total": sum(counts.values()),
+        "peak": peak,
+        "width": CHART_MONTHS * (bar_width + gap) - gap,
+        "height": height,
+        "first": months[0],
+        "last": months[-1],
+    }
+
+
+def group_by_month(stories):
+    """[(first day of month, [stories])] in the given (newest first) order."""
+    groups = []
+    for story in stories:
+        first = story.event_date.replace(day=1)
+        if not groups or groups[-1][0] != first:
+            groups.append((first, []))
+        groups[-1][1].append(story)
+    return groups
+
+
+def timeline_context(request, stories, *, family=None):
+    """Paginated, month-grouped cards for any published Story queryset, plus the chart."""
+    stories = stories.order_by("-event_date", "-pk")
+    chart = coverage(stories)
+    page = paginate(request, stories.for_timeline(), PER_PAGE)
+    cards = attach_extras(page.object_list, sources=False)
+    if family is not None:
+        for story in cards:
+            story.via = label_for(story, family)
+    return {"page": page, "months": group_by_month(cards), "chart": chart}
+
+
+def family_stories(family, *, direct=False):
+    published = Story.objects.published()
+    if direct:
+        return published.about(company_ids=[family.company.pk])
+    return published.about(company_ids=family.company_ids, platform_ids=family.platform_ids)

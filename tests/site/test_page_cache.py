@@ -1,0 +1,182 @@
+"""The server-side page cache and HTTP validators never show stale or private content."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import RequestFactory
+from django.utils import timezone
+
+from issues.models import Issue
+from issues.views import render_issue_page
+from stories.models import Status, Story
+from stories.views import render_story_page
+from tests.factories import make_story
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, url="/issues/7/", **headers):
+    response = client.get(url, headers=headers)
+    assert response.status_code in (200, 304), response.status_code
+    return response
+
+
+def test_second_anonymous_request_is_served_from_the_cache(client, newsroom):
+    assert get(client)["X-Page-Cache"] == "miss"
+    hit = get(client)
+    assert hit["X-Page-Cache"] == "hit"
+    assert "Singles&#x27; Day growth" in hit.content.decode()
+    assert "public" in hit["Cache-Control"] and "max-age=" in hit["Cache-Control"]
+
+
+def test_an_edit_is_seen_on_the_next_request(client, newsroom):
+    get(client)
+    get(client)
+    story = newsroom.singles
+    story.headline = "Alibaba revises its Singles' Day numbers"
+    story.save(update_fields=["headline"])
+    page = get(client).content.decode()
+    assert "Alibaba revises its Singles&#x27; Day numbers" in page
+
+
+def test_unpublishing_removes_the_story_on_the_next_request(client, newsroom):
+    get(client, newsroom.eu.get_absolute_url())
+    get(client)
+    story = newsroom.eu
+    story.status = Status.DRAFT
+    story.published_at = None
+    story.save(update_fields=["status", "published_at"])
+    assert "EU investigates TikTok" not in get(client).content.decode()
+    assert client.get(newsroom.eu.get_absolute_url()).status_code == 404
+
+
+def test_publishing_shows_the_story_on_the_next_request(client, newsroom):
+    get(client)
+    draft = newsroom.hidden["draft"]
+    # The workflow saves with update_fields, like this:
+    draft.status = Status.PUBLISHED
+    draft.published_at = timezone.now()
+    draft.save(update_fields=["status", "published_at"])
+    assert draft.headline in get(client).content.decode()
+
+
+def test_changing_a_company_name_refreshes_pages_that_show_it(client, newsroom):
+    get(client)
+    newsroom.alibaba.name = "Alibaba Holdings"
+    newsroom.alibaba.save()
+    assert "Alibaba Holdings" in get(client).content.decode()
+
+
+def test_scheduled_story_appears_on_time_even_with_a_long_cache(client, newsroom, settings):
+    settings.DIGEST_PAGE_CACHE_SECONDS = 3600
+    soon = timezone.now() + timedelta(minutes=2)
+    scheduled = newsroom.hidden["scheduled"]
+    scheduled.published_at = soon
+    scheduled.save(update_fields=["published_at"])
+    with time_machine.travel(soon - timedelta(minutes=1), tick=False):
+        get(client)
+        assert get(client)["X-Page-Cache"] == "hit"
+        assert scheduled.headline not in get(client).content.decode()
+    with time_machine.travel(soon + timedelta(seconds=1), tick=False):
+        page = get(client)
+        assert page["X-Page-Cache"] == "miss"
+        assert scheduled.headline in page.content.decode()
+        assert client.get(scheduled.get_absolute_url()).status_code == 200
+
+
+def test_scheduled_issue_becomes_the_home_page_on_time(client, newsroom):
+    soon = timezone.now() + timedelta(minutes=5)
+    Issue.objects.create(number=9, title="Next week", status=Status.PUBLISHED, published_at=soon)
+    with time_machine.travel(soon - timedelta(seconds=5), tick=False):
+        assert "Issue #7" in get(client, "/").content.decode()
+        get(client, "/")
+    with time_machine.travel(soon + timedelta(seconds=5), tick=False):
+        assert "Issue #9" in get(client, "/").content.decode()
+
+
+def test_etag_answers_304(client, newsroom):
+    first = get(client)
+    etag = first["ETag"]
+    assert etag.startswith('"')
+    again = client.get("/issues/7/", headers={"if-none-match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_last_modified_answers_304(client, newsroom):
+    first = get(client)
+    again = client.get("/issues/7/", headers={"if-modified-since": first["Last-Modified"]})
+    assert again.status_code == 304
+
+
+def test_a_stale_etag_gets_the_new_page(client, newsroom):
+    etag = get(client)["ETag"]
+    newsroom.issue.title = "A better title"
+    newsroom.issue.save()
+    response = client.get("/issues/7/", headers={"if-none-match": etag})
+    assert response.status_code == 200
+    assert "A better title" in response.content.decode()
+
+
+def test_logged_in_staff_get_fresh_pages_that_are_never_stored(client, newsroom, editor):
+    client.force_login(editor)
+    staff = get(client)
+    assert "X-Page-Cache" not in staff
+    assert staff["Cache-Control"] == "private, no-cache"
+    assert "Issue #7" in staff.content.decode()
+    client.logout()
+    assert get(client)["X-Page-Cache"] == "miss"  # nothing was stored for the editor
+
+
+def test_logged_in_reader_sees_what_anonymous_readers_see(client, newsroom, reader):
+    anonymous = get(client).content
+    client.force_login(reader)
+    assert get(client).content == anonymous
+
+
+def test_previews_are_never_cached_or_indexed(newsroom, editor):
+    request = RequestFactory().get("/preview/")
+    request.user = editor
+    draft = newsroom.hidden["draft"]
+    story = Story.objects.for_story_page().get(pk=draft.pk)
+    response = render_story_page(request, story, preview=True)
+    assert response["Cache-Control"] == "no-store"
+    assert response["X-Robots-Tag"] == "noindex"
+    assert "Preview — not published" in response.content.decode()
+    issue = Issue.objects.for_issue_page(stories=Story.objects.all()).get(pk=newsroom.issue.pk)
+    response = render_issue_page(request, issue, preview=True)
+    assert response["Cache-Control"] == "no-store"
+    body = response.content.decode()
+    assert draft.headline in body and "Preview — not published" in body
+
+
+def test_preview_of_an_unpublished_story_outside_any_issue_renders(db, editor):
+    story = make_story("Lonely draft")
+    request = RequestFactory().get("/preview/")
+    request.user = editor
+    response = render_story_page(
+        request, Story.objects.for_story_page().get(pk=story.pk), preview=True
+    )
+    assert response.status_code == 200
+    assert "Lonely draft" in response.content.decode()
+    draft_issue = Issue.objects.create(number=55, title="Draft issue")
+    draft_issue = Issue.objects.for_issue_page(stories=Story.objects.all()).get(pk=draft_issue.pk)
+    assert render_issue_page(request, draft_issue, preview=True).status_code == 200
+
+
+def test_preview_of_a_story_in_a_draft_issue_does_not_reveal_other_drafts(newsroom, editor):
+    request = RequestFactory().get("/share/x/")
+    request.user = editor
+    draft = Story.objects.for_story_page().get(pk=newsroom.hidden["draft"].pk)
+    body = render_story_page(request, draft, preview=True).content.decode()
+    # It sits between public stories 1 and 2 of issue 7; the other hidden ones stay hidden.
+    assert "Ran in Issue #7, story 2" in body
+    assert newsroom.hidden["in_review"].headline not in body
+    assert newsroom.hidden["scheduled"].headline not in body
+
+
+def test_post_requests_are_never_served_from_the_cache(client, newsroom):
+    get(client)
+    response = client.post("/issues/7/")
+    assert "X-Page-Cache" not in response

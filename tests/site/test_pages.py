@@ -1,0 +1,200 @@
+"""What a reader sees on each public page."""
+
+import re
+
+import pytest
+
+from stories.models import Status
+from tests.factories import make_issue, make_story
+from tests.site.conftest import public_urls
+
+pytestmark = pytest.mark.django_db
+
+
+def html(response):
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def test_every_html_page_has_exactly_one_h1_and_landmarks(client, newsroom):
+    for url in public_urls(newsroom):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if not response["Content-Type"].startswith("text/html"):
+            continue
+        page = response.content.decode()
+        assert len(re.findall(r"<h1[ >]", page)) == 1, url
+        assert '<main id="main"' in page, url
+        assert 'href="#main"' in page, url
+        assert "<nav" in page and "<header" in page and "<footer" in page, url
+
+
+def test_home_shows_the_latest_published_issue_in_full(client, newsroom):
+    page = html(client.get("/"))
+    assert "Issue #7" in page
+    assert "Singles&#x27; Day and the EU" in page
+    assert "<strong>welcome</strong>" in page  # intro rendered from Markdown
+    assert "<em>this</em>" in page  # wrap-up
+    assert "Gross merchandise value <strong>grew</strong>" in page  # story body
+    assert newsroom.singles.sources.first().url in page
+    assert 'href="/companies/alibaba-group/"' in page  # chips
+    assert 'href="/topics/e-commerce/"' in page
+    assert 'href="/platforms/tiktok/"' in page
+
+
+def test_home_says_so_when_nothing_is_published_yet(client, db):
+    make_issue(1, stories=[make_story()])  # a draft issue
+    page = html(client.get("/"))
+    assert "No issue yet" in page
+
+
+def test_issue_numbers_its_public_stories_one_to_n_without_gaps(client, newsroom):
+    page = html(client.get("/issues/7/"))
+    headlines = re.findall(
+        r'<span class="story-number" aria-hidden="true">(\d+)</span> <a href="([^"]+)"', page
+    )
+    assert headlines == [
+        ("1", "/stories/singles-day-growth/"),
+        ("2", "/stories/eu-investigates-tiktok/"),
+        ("3", "/stories/taobao-ai-assistant/"),
+        ("4", "/stories/tmall-global-warehouse/"),
+    ]
+
+
+def test_archive_groups_issues_by_year_with_story_counts(client, newsroom):
+    page = html(client.get("/issues/"))
+    assert re.search(r'<h2 id="year-\d{4}">', page)
+    assert "#7</span> Singles&#x27; Day and the EU" in page
+    assert "#6</span> Temu abroad" in page
+    assert "4 stories" in page  # issue 7 counts only its public stories
+    assert "1 story" in page
+    assert "#8" not in page  # the draft issue
+
+
+def test_archive_is_paginated(client, db):
+    for number in range(1, 53):
+        make_issue(number, status=Status.PUBLISHED)
+    first = html(client.get("/issues/"))
+    assert "Page 1 of 2" in first and "#52</span>" in first and "#2</span>" not in first
+    second = html(client.get("/issues/?page=2"))
+    assert "#2</span>" in second and "#1</span>" in second
+
+
+def test_story_says_where_it_ran_with_previous_and_next(client, newsroom):
+    page = html(client.get("/stories/eu-investigates-tiktok/"))
+    assert "Ran in Issue #7, story 2" in page
+    assert 'href="/issues/7/#story-2"' in page
+    assert re.search(r'rel="prev" href="/stories/singles-day-growth/"', page)
+    assert re.search(r'rel="next" href="/stories/taobao-ai-assistant/"', page)
+    assert "https://example.com/" in page  # its source
+    assert 'href="/platforms/tiktok/"' in page and 'href="/topics/regulation/"' in page
+
+
+def test_first_story_of_an_issue_has_no_previous(client, newsroom):
+    page = html(client.get("/stories/singles-day-growth/"))
+    assert "Ran in Issue #7, story 1" in page
+    assert 'rel="prev"' not in page
+    assert 'rel="next" href="/stories/eu-investigates-tiktok/"' in page
+
+
+def test_story_in_an_unpublished_issue_does_not_name_that_issue(client, newsroom):
+    page = html(client.get("/stories/bytedance-shopping-tab/"))
+    assert "Ran in" not in page
+    assert "#8" not in page
+
+
+def test_story_lists_related_stories_sharing_its_companies(client, newsroom):
+    later = make_story(
+        "Alibaba cloud price cut",
+        status=Status.PUBLISHED,
+        companies=[newsroom.alibaba],
+    )
+    page = html(client.get("/stories/singles-day-growth/"))
+    assert "More about Alibaba Group" in page
+    assert later.get_absolute_url() in page
+
+
+def test_story_body_markdown_is_sanitized(client, db):
+    story = make_story(
+        "Markdown test",
+        status=Status.PUBLISHED,
+        body="Hi <script>alert(1)</script> [x](javascript:alert(2)) [ok](https://ok.example/)",
+    )
+    page = html(client.get(story.get_absolute_url()))
+    assert "<script>alert(1)" not in page
+    assert 'href="javascript:' not in page
+    assert 'href="https://ok.example/"' in page
+
+
+def test_company_timeline_rolls_up_platforms_and_subsidiaries_with_reasons(client, newsroom):
+    page = html(client.get("/companies/alibaba-group/"))
+    assert "阿里巴巴集团" in page
+    assert "https://www.alibabagroup.com/" in page
+    assert 'href="/companies/taobao-tmall/">Taobao and Tmall Group</a>' in page  # subsidiary
+    cards = re.findall(r'<li class="card">(.*?)</li>\s*(?=<li class="card">|</ol>)', page, re.S)
+    by_headline = {re.search(r'">([^<]+)</a></h4>', card).group(1): card for card in cards}
+    assert set(by_headline) == {
+        "Alibaba and JD.com post Singles&#x27; Day growth",
+        "Taobao adds an AI shopping assistant",
+        "Tmall Global opens a European warehouse",
+    }
+    assert "via" not in by_headline["Alibaba and JD.com post Singles&#x27; Day growth"]
+    assert "via Taobao</span>" in by_headline["Taobao adds an AI shopping assistant"]
+    assert "via Tmall Global Ltd</span>" in by_headline["Tmall Global opens a European warehouse"]
+    # Grouped by month of the event, newest first.
+    assert page.index("November 2026</h3>") < page.index("October 2026</h3>")
+
+
+def test_company_timeline_switch_shows_only_direct_coverage(client, newsroom):
+    page = html(client.get("/companies/alibaba-group/?direct=1"))
+    assert "Singles&#x27; Day growth" in page
+    assert "Taobao adds an AI shopping assistant" not in page
+    assert "Tmall Global opens" not in page
+    assert "Include its platforms and subsidiaries" in page
+
+
+def test_subsidiary_page_names_its_parent(client, newsroom):
+    page = html(client.get("/companies/taobao-tmall/"))
+    assert 'Part of</dt><dd><a href="/companies/alibaba-group/">Alibaba Group</a>' in page
+    assert 'href="/platforms/taobao/">Taobao</a>' in page
+
+
+def test_coverage_chart_is_inline_svg_with_a_text_equivalent(client, newsroom):
+    page = html(client.get("/companies/alibaba-group/"))
+    assert '<svg class="chart" role="img"' in page
+    assert page.count('<rect class="chart-bar"') == 24
+    assert "<desc" in page and "Stories per month as a table" in page
+    assert "<td>November 2026</td><td>2</td>" in page or "November 2026" in page
+
+
+def test_timeline_is_paginated(client, newsroom):
+    for _ in range(31):
+        make_story(status=Status.PUBLISHED, companies=[newsroom.pdd])
+    first = html(client.get("/companies/pdd-holdings/"))
+    assert "Page 1 of 2" in first
+    assert first.count('<li class="card">') == 30
+    second = html(client.get("/companies/pdd-holdings/?page=2"))
+    assert second.count('<li class="card">') == 2
+
+
+def test_platform_and_topic_pages_use_the_timeline(client, newsroom):
+    platform = html(client.get("/platforms/tiktok/"))
+    assert 'Run by</dt><dd><a href="/companies/bytedance/">ByteDance</a>' in platform
+    assert "EU investigates TikTok" in platform
+    topic = html(client.get("/topics/e-commerce/"))
+    assert "Singles&#x27; Day growth" in topic and "Temu keeps growing" in topic
+    assert "EU investigates" not in topic
+
+
+def test_company_index_is_alphabetical_with_published_counts(client, newsroom):
+    page = html(client.get("/companies/"))
+    assert (
+        page.index(">Alibaba Group</a>")
+        < page.index(">ByteDance</a>")
+        < page.index(">PDD Holdings</a>")
+    )
+    row = re.search(r'>Alibaba Group</a>.*?<span class="count">([^<]+)</span>', page, re.S)
+    assert row.group(1) == "1 story"
+    row = re.search(r'>ByteDance</a>.*?<span class="count">([^<]+)</span>', page, re.S)
+    assert row.group(1) == "2 stories"
+    assert 'href="#letter-A"' in page

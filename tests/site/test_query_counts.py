@@ -1,0 +1,142 @@
+"""Every public page runs the same small number of queries whatever it lists.
+
+Each page kind is rendered at a small and a large size with the same expected count. The page
+cache is told to store nothing, and one warm-up request fills the process-wide caches (the
+schedule look-up, the Site row for feeds) so that only the page's own queries are counted.
+"""
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+
+from stories.models import Status
+from tests.factories import make_company, make_issue, make_platform, make_story, make_topic
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [3, 60]
+
+
+@pytest.fixture(autouse=True)
+def _no_page_storage(settings):
+    settings.DIGEST_PAGE_CACHE_SECONDS = 0
+
+
+def build(n):
+    company = make_company("Parent Co", slug="parent-co")
+    subsidiary = make_company("Child Co", slug="child-co", parent=company)
+    for i in range(n):
+        make_company(f"Extra {i}", slug=f"extra-{i}")
+    platform = make_platform("App", owner=subsidiary, slug="app")
+    topic = make_topic("Topic", slug="topic")
+    stories = [
+        make_story(
+            f"Searchable story {i}",
+            status=Status.PUBLISHED,
+            companies=[company, subsidiary],
+            platforms=[platform],
+            topics=[topic],
+            sources=2,
+        )
+        for i in range(n)
+    ]
+    issue = make_issue(1000, stories=stories, status=Status.PUBLISHED)
+    for number in range(1, n + 1):
+        make_issue(number, status=Status.PUBLISHED, published_at=timezone.now() - timedelta(days=9))
+    return SimpleNamespace(stories=stories, issue=issue)
+
+
+def _count(client, django_assert_num_queries, url, expected):
+    assert client.get(url).status_code == 200  # warm-up
+    with django_assert_num_queries(expected):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_issue_pages_cost_four_queries(client, django_assert_num_queries, n):
+    build(n)
+    # issue, entries (+ their stories), tags, sources
+    _count(client, django_assert_num_queries, "/issues/1000/", 4)
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_home_costs_four_queries(client, django_assert_num_queries, n):
+    build(n)
+    # latest issue, entries (+ their stories), tags, sources
+    _count(client, django_assert_num_queries, "/", 4)
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_archive_costs_two_queries(client, django_assert_num_queries, n):
+    build(n)
+    # count, page of issues (with their public story counts)
+    _count(client, django_assert_num_queries, "/issues/", 2)
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_story_page_costs_six_queries(client, django_assert_num_queries, n):
+    world = build(n)
+    # story, tags, sources, its issue entry, siblings, related
+    _count(client, django_assert_num_queries, world.stories[1].get_absolute_url(), 6)
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_company_index_costs_one_query(client, django_assert_num_queries, n):
+    build(n)
+    # companies with their published counts
+    _count(client, django_assert_num_queries, "/companies/", 1)
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_company_timeline_costs_seven_queries(client, django_assert_num_queries, n):
+    build(n)
+    # company, family tree, family platforms, chart, count, page, tags
+    _count(client, django_assert_num_queries, "/companies/parent-co/", 7)
+    _count(client, django_assert_num_queries, "/companies/parent-co/?direct=1", 7)
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_platform_and_topic_timelines_cost_five_queries(client, django_assert_num_queries, n):
+    build(n)
+    # platform (+owner) / topic, chart, count, page, tags
+    _count(client, django_assert_num_queries, "/platforms/app/", 5)
+    _count(client, django_assert_num_queries, "/topics/topic/", 5)
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_search_costs_five_queries(client, django_assert_num_queries, n):
+    build(n)
+    # matching companies, matching platforms, count, page, tags
+    _count(client, django_assert_num_queries, "/search/?q=searchable", 5)
+    _count(client, django_assert_num_queries, "/search/?q=Parent", 5)
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_feeds_cost_a_fixed_number_of_queries(client, django_assert_num_queries, n):
+    build(n)
+    # issues, entries (+ their stories)
+    _count(client, django_assert_num_queries, "/feeds/issues/", 2)
+    # company, family tree, family platforms, stories, tags
+    _count(client, django_assert_num_queries, "/feeds/companies/parent-co/atom/", 5)
+    # topic, stories, tags
+    _count(client, django_assert_num_queries, "/feeds/topics/topic/", 3)
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_sitemap_costs_one_query_per_section(client, django_assert_num_queries, n):
+    build(n)
+    # issues, stories, companies, platforms, topics
+    _count(client, django_assert_num_queries, "/sitemap.xml", 5)
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_cached_page_costs_no_query(client, django_assert_num_queries, settings, n):
+    settings.DIGEST_PAGE_CACHE_SECONDS = 300
+    build(n)
+    client.get("/issues/1000/")
+    with django_assert_num_queries(0):
+        response = client.get("/issues/1000/")
+    assert response["X-Page-Cache"] == "hit"

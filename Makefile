@@ -25,11 +25,14 @@ NODE_DEPS := $(if $(wildcard package-lock.json),node_modules/.installed,)
 
 install: $(VENV)/.installed $(NODE_DEPS)
 
-# Debian's chromium for the Playwright tests (Playwright cannot download browsers here).
+# Debian's chromium for the Playwright tests (Playwright cannot download browsers here), and a
+# CJK font so that Chinese names show in the screenshots the tests save.
+BROWSER_PACKAGES := chromium fonts-wqy-zenhei
 browser:
-	@test -x $(CHROMIUM) || { echo "Installing chromium (Debian package)..."; \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-		|| { echo "Could not install chromium: run 'sudo apt-get install chromium'"; exit 1; }; }
+	@test -x $(CHROMIUM) -a -d /usr/share/fonts/truetype/wqy || { \
+		echo "Installing $(BROWSER_PACKAGES) (Debian packages)..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null) \
+		|| { echo "Could not install them: run 'sudo apt-get install $(BROWSER_PACKAGES)'"; exit 1; }; }
 
 # Starts the embedded PostgreSQL (var/pgdata) unless DATABASE_URL is set.
 db: install

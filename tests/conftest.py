@@ -3,11 +3,16 @@
 import pytest
 from django.contrib.auth.models import Group, User
 
+from tests.roles import ensure_roles
+
 
 def _user(username, *, groups=(), **kwargs):
     user = User.objects.create_user(
         username, f"{username}@example.com", "correct horse battery staple", **kwargs
     )
+    if groups and Group.objects.filter(name__in=groups).count() < len(groups):
+        # A transactional test flushed the tables, taking the migration-made groups with it.
+        ensure_roles()
     for name in groups:
         user.groups.add(Group.objects.get(name=name))
     return user

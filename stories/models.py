@@ -73,7 +73,10 @@ class UsedByStoriesMixin:
 
 class Company(UsedByStoriesMixin, models.Model):
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, help_text="The company's address: /companies/<slug>/.")
+    slug = models.SlugField(
+        max_length=200,
+        help_text="The last part of the company page's address: /companies/this-part/.",
+    )
     name_zh = models.CharField(
         "Chinese name", max_length=200, blank=True, help_text="For example 阿里巴巴集团."
     )
@@ -126,7 +129,10 @@ class Platform(UsedByStoriesMixin, models.Model):
         OTHER = "other", "Other"
 
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, help_text="The platform's address: /platforms/<slug>/.")
+    slug = models.SlugField(
+        max_length=200,
+        help_text="The last part of the platform page's address: /platforms/this-part/.",
+    )
     owner = models.ForeignKey(
         Company,
         on_delete=models.PROTECT,
@@ -153,7 +159,9 @@ class Platform(UsedByStoriesMixin, models.Model):
 
 class Topic(UsedByStoriesMixin, models.Model):
     name = models.CharField(max_length=100)
-    slug = models.SlugField(max_length=100, help_text="The topic's address: /topics/<slug>/.")
+    slug = models.SlugField(
+        max_length=100, help_text="The last part of the topic page's address: /topics/this-part/."
+    )
     description = models.TextField(blank=True)
 
     objects = UsedByStoriesQuerySet.as_manager()
@@ -205,7 +213,9 @@ class StoryQuerySet(PublishableQuerySet):
 
 class Story(PublishableModel):
     headline = models.CharField(max_length=255)
-    slug = models.SlugField(max_length=255, help_text="The story's address: /stories/<slug>/.")
+    slug = models.SlugField(
+        max_length=255, help_text="The last part of the story's address: /stories/this-part/."
+    )
     summary = models.TextField(
         blank=True,
         help_text="One paragraph that tells the news on its own. Needed before publishing.",

@@ -33,7 +33,8 @@ class Migration(migrations.Migration):
                 (
                     "slug",
                     models.SlugField(
-                        help_text="The company's address: /companies/<slug>/.", max_length=200
+                        help_text="The last part of the company page's address: /companies/this-part/.",
+                        max_length=200,
                     ),
                 ),
                 (
@@ -95,7 +96,8 @@ class Migration(migrations.Migration):
                 (
                     "slug",
                     models.SlugField(
-                        help_text="The platform's address: /platforms/<slug>/.", max_length=200
+                        help_text="The last part of the platform page's address: /platforms/this-part/.",
+                        max_length=200,
                     ),
                 ),
                 (
@@ -223,7 +225,8 @@ class Migration(migrations.Migration):
                 (
                     "slug",
                     models.SlugField(
-                        help_text="The story's address: /stories/<slug>/.", max_length=255
+                        help_text="The last part of the story's address: /stories/this-part/.",
+                        max_length=255,
                     ),
                 ),
                 (
@@ -339,7 +342,8 @@ class Migration(migrations.Migration):
                 (
                     "slug",
                     models.SlugField(
-                        help_text="The topic's address: /topics/<slug>/.", max_length=100
+                        help_text="The last part of the topic page's address: /topics/this-part/.",
+                        max_length=100,
                     ),
                 ),
                 ("description", models.TextField(blank=True)),

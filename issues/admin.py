@@ -55,9 +55,12 @@ class IssueAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         return super().get_queryset(request).annotate(entry_count=Count("entries"))
 
     def get_search_results(self, request, queryset, search_term):
+        # PostgreSQL refuses NUL characters in text; nobody searches for them on purpose.
+        search_term = search_term.replace("\x00", "")
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip().lstrip("#")
-        if term.isdigit() and len(term) < 10:
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        if term.isdecimal() and term.isascii() and len(term) < 10:
             results |= queryset.filter(number=int(term))
         return results, may_have_duplicates
 

@@ -29,6 +29,8 @@ class AliasSearchMixin:
     """Admin search also looks inside the aliases array (search_fields cannot)."""
 
     def get_search_results(self, request, queryset, search_term):
+        # PostgreSQL refuses NUL characters in text; nobody searches for them on purpose.
+        search_term = search_term.replace("\x00", "")
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip()
         if term:
@@ -103,7 +105,8 @@ class CompanyAdmin(PlainHelpTextMixin, RefuseDeleteIfUsedMixin, AliasSearchMixin
     story_count_column = _count_column("Stories")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(story_count=Count("stories"))
+        # Explicit order: an annotated (grouped) query drops the model's default ordering.
+        return super().get_queryset(request).annotate(story_count=Count("stories")).order_by("name")
 
     @admin.display(description="Aliases")
     def aliases_list(self, obj):
@@ -124,7 +127,8 @@ class PlatformAdmin(
     story_count_column = _count_column("Stories")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(story_count=Count("stories"))
+        # Explicit order: an annotated (grouped) query drops the model's default ordering.
+        return super().get_queryset(request).annotate(story_count=Count("stories")).order_by("name")
 
     @admin.display(description="Aliases")
     def aliases_list(self, obj):
@@ -140,7 +144,8 @@ class TopicAdmin(PlainHelpTextMixin, RefuseDeleteIfUsedMixin, admin.ModelAdmin):
     story_count_column = _count_column("Stories")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(story_count=Count("stories"))
+        # Explicit order: an annotated (grouped) query drops the model's default ordering.
+        return super().get_queryset(request).annotate(story_count=Count("stories")).order_by("name")
 
 
 class SourceInline(PlainHelpTextMixin, admin.TabularInline):
@@ -203,6 +208,8 @@ class StoryAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         return super().get_queryset(request).prefetch_related("companies")
 
     def get_search_results(self, request, queryset, search_term):
+        # PostgreSQL refuses NUL characters in text; nobody searches for them on purpose.
+        search_term = search_term.replace("\x00", "")
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip()
         if term:

@@ -1,6 +1,7 @@
 """The editorial desk: one admin page with what needs each person's attention now."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
@@ -13,6 +14,9 @@ from .workflow import Action
 
 def _desk(request):
     user = request.user
+    # Staff without editorial rights must not see embargoed headlines or next week's plans.
+    if not user.has_perm("stories.change_story"):
+        raise PermissionDenied
     now = timezone.now()
     is_reviewer = workflow.can_publish(user, Story)
     my_drafts = workflow.with_last_action(

@@ -4,7 +4,7 @@ read-only pages for editors once submitted, bulk actions and the lost-update che
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -41,9 +41,11 @@ DONE = {
 
 class PlainHelpTextMixin:
     """Show help texts as written: the admin prints them unescaped, which would swallow
-    placeholders such as "/stories/<slug>/"."""
+    placeholders such as "/stories/<slug>/". Web addresses typed without a scheme get https."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if field is not None and field.help_text:
             field.help_text = conditional_escape(field.help_text)

@@ -628,7 +628,7 @@ def test_editor_cannot_create_share_links(client, editor):
 def test_help_texts_show_their_placeholders(client, editor):
     client.force_login(editor)
     page = client.get(reverse("admin:stories_story_add")).content.decode()
-    assert "/stories/&lt;slug&gt;/" in page
+    assert "/stories/this-part/" in page
 
 
 def test_reviewer_correction_of_sources_is_recorded(client, reviewer, editor):
@@ -676,3 +676,18 @@ def test_reviewer_shares_an_issue_preview(client, reviewer):
     shared = client.get(token_url)
     assert shared.status_code == 200
     assert "Kuaishou adds mini dramas" in shared.content.decode()
+
+
+def test_the_transition_log_is_read_only_even_for_superusers(client, admin_user, editor):
+    story = _ready(author=editor)
+    workflow.submit(story, by=editor)
+    transition = Transition.objects.get()
+    client.force_login(admin_user)
+    change = reverse("admin:stories_transition_change", args=[transition.pk])
+    assert 'name="comment"' not in client.get(change).content.decode()
+    assert client.post(change, {"comment": "rewritten", "action": "publish"}).status_code == 403
+    delete = reverse("admin:stories_transition_delete", args=[transition.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:stories_transition_add")).status_code == 403
+    transition.refresh_from_db()
+    assert (transition.action, transition.comment) == ("submit", "")

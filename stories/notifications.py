@@ -24,6 +24,8 @@ def _admin_url(obj):
 
 
 def _send(subject, body, recipients):
+    # A headline can hold a line break (a pasted one, or a crafted POST); mail headers cannot.
+    subject = " ".join(subject.split())
     recipients = sorted({address for address in recipients if address})
     if not recipients:
         return 0

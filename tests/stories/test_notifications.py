@@ -154,3 +154,14 @@ def test_a_mail_server_that_is_down_does_not_undo_the_step(
         workflow.publish(story, by=reviewer)
     story.refresh_from_db()
     assert story.status == Status.PUBLISHED
+
+
+def test_a_headline_with_a_line_break_still_gets_its_email(
+    editor, reviewer, django_capture_on_commit_callbacks
+):
+    story = _story(Status.DRAFT, author=editor, headline="Douyin\r\nBcc: someone@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.submit(story, by=editor)
+    [message] = mail.outbox
+    assert message.subject == "Awaiting review: Douyin Bcc: someone@example.com"
+    assert message.bcc == []

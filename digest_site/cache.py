@@ -24,10 +24,15 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date, quote_etag
+from django.utils.http import http_date, quote_etag, urlencode
 
 STATE_KEY = "digest:pages:state"
+# The Last-Modified second of the newest generation; kept when the state is dropped so that
+# every new generation gets a strictly later one (see current_state).
+LASTMOD_KEY = "digest:pages:lastmod"
 PAGE_KEY_PREFIX = "digest:page:"
+# Headers a stored page must carry again when it is served from the cache.
+_KEPT_HEADERS = ("X-Robots-Tag",)
 # How long browsers and proxies may reuse a page without asking again.
 BROWSER_MAX_AGE = 60
 
@@ -56,23 +61,34 @@ def _next_change(now_ts):
 
 
 def current_state(state, now_ts):
-    """(generation, next_change) - recomputed when missing or when a schedule came due."""
+    """(generation, next_change, last_modified), recomputed when missing or when a scheduled
+    publication came due.
+
+    Last-Modified has one-second resolution, so each new state takes a second strictly later
+    than the previous one: a page changed within the second it was rendered still fails an
+    If-Modified-Since check.
+    """
     if state is None or (state[1] is not None and now_ts >= state[1]):
-        generation = state[0] if state is not None else uuid.uuid4().hex
-        state = (generation, _next_change(now_ts))
+        generation = uuid.uuid4().hex
+        last_modified = max(int(now_ts), (cache.get(LASTMOD_KEY) or 0) + 1)
+        cache.set(LASTMOD_KEY, last_modified, timeout=None)
+        state = (generation, _next_change(now_ts), last_modified)
         cache.set(STATE_KEY, state, timeout=None)
     return state
 
 
-def page_key(request):
-    url = request.build_absolute_uri()
+def page_key(request, params):
+    """The page's address with only the query parameters the view reads, in a fixed order:
+    /?utm_source=x is the same page as /, and must not fill the cache with copies."""
+    kept = [(name, request.GET.get(name)) for name in params if name in request.GET]
+    url = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(kept)}"
     return PAGE_KEY_PREFIX + hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
 
 
-def _validators(response, rendered_at):
+def _validators(response, last_modified):
     etag = quote_etag(hashlib.md5(response.content, usedforsecurity=False).hexdigest())
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(rendered_at)
+    response["Last-Modified"] = http_date(last_modified)
     return etag
 
 
@@ -81,16 +97,23 @@ def _public_headers(response):
 
 
 def _from_entry(entry):
-    _, _, etag, rendered_at, content_type, content = entry
+    _, _, etag, last_modified, content_type, content, headers = entry
     response = HttpResponse(content, content_type=content_type)
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(rendered_at)
+    response["Last-Modified"] = http_date(last_modified)
+    for name, value in headers:
+        response[name] = value
     _public_headers(response)
     return response
 
 
-def public_page(view):
-    """Serve an anonymous public page from the shared cache, or render and store it."""
+def public_page(view=None, *, params=()):
+    """Serve an anonymous public page from the shared cache, or render and store it.
+
+    `params` names the query parameters the view reads; all others are ignored by the cache.
+    """
+    if view is None:
+        return lambda view: public_page(view, params=params)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -102,7 +125,7 @@ def public_page(view):
             return response
 
         now_ts = time.time()
-        key = page_key(request)
+        key = page_key(request, params)
         found = cache.get_many([STATE_KEY, key])
         state = current_state(found.get(STATE_KEY), now_ts)
         entry = found.get(key)
@@ -120,25 +143,27 @@ def public_page(view):
             or "no-store" in response.get("Cache-Control", "")
         ):
             return response
-        rendered_at = int(now_ts)
-        etag = _validators(response, rendered_at)
+        last_modified = state[2]
+        etag = _validators(response, last_modified)
         _public_headers(response)
         expires = now_ts + _page_seconds()
         if state[1] is not None:
             expires = min(expires, state[1])
         if expires > now_ts:
+            headers = tuple((name, response[name]) for name in _KEPT_HEADERS if name in response)
             entry = (
                 state[0],
                 expires,
                 etag,
-                rendered_at,
+                last_modified,
                 response["Content-Type"],
                 response.content,
+                headers,
             )
             cache.set(key, entry, timeout=max(1, int(expires - now_ts) + 1))
         response["X-Page-Cache"] = "miss"
         return get_conditional_response(
-            request, etag=etag, last_modified=rendered_at, response=response
+            request, etag=etag, last_modified=last_modified, response=response
         )
 
     return wrapped

@@ -30,12 +30,13 @@ class IssueQuerySet(PublishableQuerySet):
         """Issues with the number of their published stories, in one query."""
         from stories.models import Story
 
+        # Shaped as a join from the issue's entries to their stories, so the database walks
+        # eight rows per issue instead of every published story.
         count = (
-            IssueStory.objects.filter(
-                issue=models.OuterRef("pk"), story__in=Story.objects.published().values("pk")
-            )
+            Story.objects.published()
+            .filter(issue_entries__issue=models.OuterRef("pk"))
             .order_by()
-            .values("issue")
+            .values("issue_entries__issue")
             .annotate(n=models.Count("pk"))
             .values("n")
         )

@@ -1,7 +1,14 @@
-from django.shortcuts import get_object_or_404, render
+from types import SimpleNamespace
+
+from django.db.models import F
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
 
 from digest_site.cache import public_page
 from stories.extras import attach_extras
+from stories.models import Story
+from stories.prepared import Prepared
 from stories.structured import issue_jsonld
 from stories.timeline import paginate
 
@@ -9,25 +16,57 @@ from .models import Issue
 
 ARCHIVE_PER_PAGE = 50
 
+# The reader's issue page runs these three on every uncached request; compiled once (see
+# stories.prepared). Previews go through Issue.objects.for_issue_page() instead.
+_ISSUE_BY_NUMBER = Prepared(
+    lambda number, now: Issue.objects.published(now=now).filter(number=number),
+    number="int",
+    now="now",
+)
+_LATEST_ISSUE = Prepared(
+    lambda now: Issue.objects.published(now=now).order_by("-published_at", "-number")[:1],
+    now="now",
+)
+_ISSUE_STORIES = Prepared(
+    lambda issue, now: (
+        Story.objects.published(now=now)
+        .filter(issue_entries__issue_id=issue)
+        .annotate(position=F("issue_entries__position"))
+        .order_by("position")
+        # Only what the page prints: fewer columns to decode (timestamps are costly to parse).
+        .only("headline", "slug", "summary", "body_html")
+    ),
+    issue="int",
+    now="now",
+)
 
-def render_issue_page(request, issue, *, preview=False, status=200):
+
+def render_issue_page(request, issue, *, preview=False, status=200, entries=None):
     """Render an issue in the public design; previews get a banner and are never cached.
 
-    `issue` must come from Issue.objects.for_issue_page(...): its prefetched entries decide
-    which stories appear (published ones for readers, a wider set for previews).
+    `issue` comes from Issue.objects.for_issue_page(...), whose prefetched entries decide which
+    stories appear (published ones for readers, a wider set for previews), unless `entries`
+    (objects with a `.story`, in print order) is given. Adds 2 queries: sources and tags.
     """
-    entries = list(issue.entries.all())
+    if entries is None:
+        entries = list(issue.entries.all())
     attach_extras([entry.story for entry in entries])
     canonical = request.build_absolute_uri(issue.get_absolute_url())
+    day = timezone.localtime(issue.published_at).date() if issue.published_at else None
     response = render(
         request,
         "issues/issue_detail.html",
         {
             "issue": issue,
+            "day": day,
             "entries": entries,
             "preview": preview,
             "canonical": canonical,
             "jsonld": None if preview else issue_jsonld(issue, entries, canonical, request),
+            "meta": {
+                "title": f"Issue #{issue.number}: {issue.title}",
+                "description": "; ".join(entry.story.headline for entry in entries[:3]),
+            },
         },
         status=status,
     )
@@ -37,21 +76,33 @@ def render_issue_page(request, issue, *, preview=False, status=200):
     return response
 
 
+def _public_issue_page(request, issue, now):
+    """4 queries in all: the issue (by the caller), its published stories, sources, tags."""
+    stories = _ISSUE_STORIES.fetch(issue=issue.pk, now=now)
+    entries = [SimpleNamespace(story=story, position=story.position) for story in stories]
+    return render_issue_page(request, issue, entries=entries)
+
+
 @public_page
 def home(request):
-    issue = Issue.objects.published().for_issue_page().order_by("-published_at", "-number").first()
-    if issue is None:
+    now = timezone.now()
+    latest = _LATEST_ISSUE.fetch(now=now)
+    if not latest:
         return render(request, "issues/no_issue.html")
-    return render_issue_page(request, issue)
+    return _public_issue_page(request, latest[0], now)
 
 
 @public_page
 def issue_detail(request, number):
-    issue = get_object_or_404(Issue.objects.published().for_issue_page(), number=number)
-    return render_issue_page(request, issue)
+    now = timezone.now()
+    # Numbers past PostgreSQL's integer range cannot exist; do not send them to the database.
+    found = _ISSUE_BY_NUMBER.fetch(number=number, now=now) if number < 2**31 else []
+    if not found:
+        raise Http404("No issue matches the given query.")
+    return _public_issue_page(request, found[0], now)
 
 
-@public_page
+@public_page(params=("page",))
 def issue_archive(request):
     """Published issues, newest first, grouped by year: a count query and a page query."""
     page = paginate(
@@ -61,12 +112,20 @@ def issue_archive(request):
     )
     years = []
     for issue in page.object_list:
-        year = issue.published_at.year
+        issue.day = timezone.localtime(issue.published_at).date()
+        year = issue.day.year
         if not years or years[-1][0] != year:
             years.append((year, []))
         years[-1][1].append(issue)
     return render(
         request,
         "issues/issue_archive.html",
-        {"page": page, "years": years, "canonical": request.build_absolute_uri(request.path)},
+        {
+            "page": page,
+            "years": years,
+            "canonical": request.build_absolute_uri(request.path),
+            "meta": {
+                "title": "All issues" + (f" (page {page.number})" if page.number > 1 else ""),
+            },
+        },
     )

@@ -40,13 +40,13 @@ _ATTRS = ("company_list", "platform_list", "topic_list")
 class Tag:
     __slots__ = ("kind", "pk", "name", "slug", "name_zh", "url")
 
-    def __init__(self, kind, pk, name, slug, name_zh):
+    def __init__(self, kind, pk, name, slug, name_zh, url):
         self.kind = _KINDS[kind]
         self.pk = pk
         self.name = name
         self.slug = slug
         self.name_zh = name_zh
-        self.url = public_path(_URL_NAMES[kind], slug)
+        self.url = url
 
     def get_absolute_url(self):
         return self.url
@@ -74,10 +74,13 @@ def attach_extras(stories, *, sources=True):
     if not by_id:
         return stories
     params = {"ids": list(by_id)}
+    # One resolver look-up per kind, then plain string formatting per tag.
+    prefixes = [public_path(name, "-").removesuffix("-/") for name in _URL_NAMES]
     with connection.cursor() as cursor:
         cursor.execute(_TAGS_SQL, params)
         for story_id, kind, pk, name, slug, name_zh in cursor.fetchall():
-            getattr(by_id[story_id], _ATTRS[kind]).append(Tag(kind, pk, name, slug, name_zh))
+            url = f"{prefixes[kind]}{slug}/"
+            getattr(by_id[story_id], _ATTRS[kind]).append(Tag(kind, pk, name, slug, name_zh, url))
         if sources:
             cursor.execute(_SOURCES_SQL, params)
             for story_id, publisher, url in cursor.fetchall():

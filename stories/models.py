@@ -7,7 +7,6 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.deletion import ProtectedError
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .links import public_path
@@ -30,16 +29,11 @@ def _aliases_field():
 class UsedByStoriesQuerySet(models.QuerySet):
     def with_published_counts(self):
         """Annotate `published_count`: the row's published stories, counted in the same query."""
-        tag_field = self.model._meta.get_field("stories").field.name  # companies/platforms/topics
-        counted = (
-            Story.objects.published()
-            .filter(**{tag_field: models.OuterRef("pk")})
-            .order_by()
-            .values(f"{tag_field}__pk")
-            .annotate(n=models.Count("pk"))
-            .values("n")
+        # One pass over the tag's join table; the published ids are computed once (hashed).
+        published = Story.objects.published().values("pk")
+        return self.annotate(
+            published_count=models.Count("stories", filter=Q(stories__in=published))
         )
-        return self.annotate(published_count=Coalesce(models.Subquery(counted), 0))
 
     def delete(self):
         for obj in self:
@@ -180,7 +174,7 @@ class Topic(UsedByStoriesMixin, models.Model):
 class StoryQuerySet(PublishableQuerySet):
     def for_story_page(self):
         """A story for its page; the page adds sources and tags (stories.extras, 2 queries)."""
-        return self.defer("search_vector")
+        return self.defer("search_vector", "body")
 
     def for_timeline(self):
         """Story cards on timelines, search and feeds: no body. The page adds the tags

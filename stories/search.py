@@ -25,6 +25,7 @@ from django.utils.safestring import mark_safe
 from .models import Company, Platform, Story
 
 MAX_QUERY_LENGTH = 200
+MAX_CANDIDATES = 500
 # Sentinels for ts_headline: private-use characters that cannot survive in stored text (they are
 # stripped from the input first), replaced by <mark> only after the rest has been escaped.
 _START, _STOP = "\ue000", "\ue001"
@@ -226,9 +227,16 @@ def search(raw_query):
         function="regexp_replace",
         output_field=TextField(),
     )
-    results.stories = (
+    # Ranking every match of a common word (tens of thousands of rows) would take seconds, so
+    # the newest MAX_CANDIDATES matches are ranked: a news reader wants recent stories anyway.
+    candidates = (
         Story.objects.published()
         .filter(search_vector=tsquery)
+        .order_by("-published_at")
+        .values("pk")[:MAX_CANDIDATES]
+    )
+    results.stories = (
+        Story.objects.filter(pk__in=candidates)
         .annotate(
             rank=SearchRank(F("search_vector"), tsquery), snippet=_Headline(stripped, tsquery)
         )

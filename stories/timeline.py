@@ -62,13 +62,14 @@ def company_family(company):
     """Two queries: every company's (id, parent, name, slug), then the family's platforms."""
     rows = list(Company.objects.order_by("name").values("id", "parent_id", "name", "slug"))
     by_id = {row["id"]: row for row in rows}
-    for row in rows:
-        row["url"] = public_path("company_detail", row["slug"])
     children = {}
     for row in rows:
         children.setdefault(row["parent_id"], []).append(row)
     family = CompanyFamily(company=company, parent=by_id.get(company.parent_id))
     family.children = children.get(company.pk, [])
+    for row in [family.parent, *family.children]:
+        if row is not None:
+            row["url"] = public_path("company_detail", row["slug"])
     # Walk down the tree; the seen-set guards against a cycle an admin might create.
     todo = [company.pk]
     while todo:

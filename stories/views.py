@@ -1,22 +1,54 @@
 from urllib.parse import urlencode
 
-from django.db.models import Q
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.text import Truncator
 
 from digest_site.cache import public_page
-from issues.models import Issue, IssueStory
+from issues.models import Issue
 
 from . import timeline
 from .extras import attach_extras
 from .links import public_path
 from .models import Company, Platform, Story, Topic
+from .prepared import Prepared
 from .search import search as run_search
 from .search import snippet_html
 from .structured import story_jsonld
 
 RELATED_LIMIT = 5
 SEARCH_PER_PAGE = 20
+
+
+# A reader's story page runs these on every uncached request; compiled once (stories.prepared).
+_STORY_BY_SLUG = Prepared(
+    lambda slug, now: Story.objects.published(now=now).for_story_page().filter(slug=slug),
+    slug="text",
+    now="now",
+)
+_STORY_ISSUE = Prepared(
+    lambda story, now: (
+        Issue.objects.published(now=now)
+        .filter(entries__story_id=story)
+        .annotate(position=F("entries__position"))
+        .only("number", "title")
+    ),
+    story="int",
+    now="now",
+)
+_ISSUE_SIBLINGS = Prepared(
+    lambda issue, now: (
+        Story.objects.published(now=now)
+        .filter(issue_entries__issue_id=issue)
+        .annotate(position=F("issue_entries__position"))
+        .only("headline", "slug")
+        .order_by("position")
+    ),
+    issue="int",
+    now="now",
+)
 
 
 def _no_store(response):
@@ -31,26 +63,20 @@ def render_story_page(request, story, *, preview=False):
     Queries: sources and tags (2), the issue entry, its published siblings, related stories.
     """
     attach_extras([story])
+    now = timezone.now()
     # Only a published issue is named, even in a preview: a share link must not reveal drafts.
-    entry = (
-        IssueStory.objects.filter(story=story, issue__in=Issue.objects.published().values("pk"))
-        .select_related("issue")
-        .only("position", "issue__number", "issue__title", "issue__published_at", "story_id")
-        .first()
-    )
+    found = _STORY_ISSUE.fetch(story=story.pk, now=now)
+    ran_in = found[0] if found else None
     number = previous = following = None
-    if entry is not None:
-        allowed = Q(story__in=Story.objects.published().values("pk")) | Q(story=story)
-        siblings = list(
-            IssueStory.objects.filter(allowed, issue_id=entry.issue_id)
-            .select_related("story")
-            .only("position", "story__headline", "story__slug")
-            .order_by("position")
-        )
-        index = next(i for i, sibling in enumerate(siblings) if sibling.story_id == story.pk)
+    if ran_in is not None:
+        siblings = _ISSUE_SIBLINGS.fetch(issue=ran_in.pk, now=now)
+        if all(sibling.pk != story.pk for sibling in siblings):  # a preview of a draft
+            story.position = ran_in.position
+            siblings = sorted([*siblings, story], key=lambda sibling: sibling.position)
+        index = next(i for i, sibling in enumerate(siblings) if sibling.pk == story.pk)
         number = index + 1
-        previous = siblings[index - 1].story if index > 0 else None
-        following = siblings[index + 1].story if index + 1 < len(siblings) else None
+        previous = siblings[index - 1] if index > 0 else None
+        following = siblings[index + 1] if index + 1 < len(siblings) else None
     companies = story.company_list
     related = []
     if companies:
@@ -65,7 +91,7 @@ def render_story_page(request, story, *, preview=False):
     context = {
         "story": story,
         "companies": companies,
-        "entry": entry,
+        "ran_in": ran_in,
         "number": number,
         "previous": previous,
         "following": following,
@@ -73,6 +99,12 @@ def render_story_page(request, story, *, preview=False):
         "preview": preview,
         "canonical": canonical,
         "jsonld": None if preview else story_jsonld(story, canonical, request),
+        "meta": {
+            "title": story.headline,
+            "description": Truncator(story.summary).chars(300),
+            "og_type": "article",
+            "published": story.published_at,
+        },
     }
     response = render(request, "stories/story_detail.html", context)
     return _no_store(response) if preview else response
@@ -80,8 +112,10 @@ def render_story_page(request, story, *, preview=False):
 
 @public_page
 def story_detail(request, slug):
-    story = get_object_or_404(Story.objects.published().for_story_page(), slug=slug)
-    return render_story_page(request, story)
+    found = _STORY_BY_SLUG.fetch(slug=slug, now=timezone.now())
+    if not found:
+        raise Http404("No story matches the given query.")
+    return render_story_page(request, found[0])
 
 
 @public_page
@@ -97,7 +131,14 @@ def company_index(request):
     return render(
         request,
         "stories/company_index.html",
-        {"letters": letters, "canonical": request.build_absolute_uri(request.path)},
+        {
+            "letters": letters,
+            "canonical": request.build_absolute_uri(request.path),
+            "meta": {
+                "title": "Companies",
+                "description": "Every company we follow, A to Z, with its number of stories.",
+            },
+        },
     )
 
 
@@ -105,7 +146,17 @@ def _direct_only(request):
     return request.GET.get("direct") == "1"
 
 
-@public_page
+def _timeline_meta(obj, page, description, feed=None):
+    meta = {
+        "title": obj.name + (f" (page {page.number})" if page.number > 1 else ""),
+        "description": description,
+    }
+    if feed:
+        meta.update(feed=feed, feed_title=obj.name)
+    return meta
+
+
+@public_page(params=("page", "direct"))
 def company_detail(request, slug):
     company = get_object_or_404(Company, slug=slug)
     family = timeline.company_family(company)
@@ -122,12 +173,18 @@ def company_detail(request, slug):
             "rolls_up": bool(family.platforms or family.children),
             "canonical": request.build_absolute_uri(request.path),
             "feed_url": public_path("company_feed", company.slug),
+            "meta": _timeline_meta(
+                company,
+                context["page"],
+                f"Every story about {company.name}, its platforms and its subsidiaries.",
+                public_path("company_feed", company.slug),
+            ),
         }
     )
     return render(request, "stories/timeline.html", context)
 
 
-@public_page
+@public_page(params=("page",))
 def platform_detail(request, slug):
     platform = get_object_or_404(Platform.objects.select_related("owner"), slug=slug)
     context = timeline.timeline_context(
@@ -138,12 +195,15 @@ def platform_detail(request, slug):
             "object": platform,
             "kind": "platform",
             "canonical": request.build_absolute_uri(request.path),
+            "meta": _timeline_meta(
+                platform, context["page"], f"Every story about {platform.name}."
+            ),
         }
     )
     return render(request, "stories/timeline.html", context)
 
 
-@public_page
+@public_page(params=("page",))
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     context = timeline.timeline_context(
@@ -155,12 +215,18 @@ def topic_detail(request, slug):
             "kind": "topic",
             "canonical": request.build_absolute_uri(request.path),
             "feed_url": public_path("topic_feed", topic.slug),
+            "meta": _timeline_meta(
+                topic,
+                context["page"],
+                f"Every story about {topic.name}.",
+                public_path("topic_feed", topic.slug),
+            ),
         }
     )
     return render(request, "stories/timeline.html", context)
 
 
-@public_page
+@public_page(params=("q", "page"))
 def search(request):
     results = run_search(request.GET.get("q", ""))
     page = None
@@ -178,6 +244,10 @@ def search(request):
             "page": page,
             "query": results.query,
             "extra_query": urlencode({"q": results.query}),
+            "meta": {
+                "title": f"Search: {results.query}" if results.query else "Search",
+                "noindex": True,
+            },
         },
     )
     response["X-Robots-Tag"] = "noindex"

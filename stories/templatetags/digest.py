@@ -1,11 +1,12 @@
 """Small template helpers for the public pages."""
 
 import json
+from datetime import date
 from html import escape as html_escape
 
 from django import template
+from django.templatetags.static import static
 from django.utils.dateformat import format as date_format
-from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -17,8 +18,11 @@ def jsonld(data):
     a headline cannot close the script element."""
     if not data:
         return ""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(
-        _json_script_escapes
+    text = (
+        json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        .replace("&", "\\u0026")
+        .replace("<", "\\u003C")
+        .replace(">", "\\u003E")
     )
     return mark_safe(f'<script type="application/ld+json">{text}</script>')
 
@@ -74,7 +78,7 @@ def story_card(story, level=4):
         f'<li class="card">\n'
         f'  <h{level} class="card-headline"><a href="{url}">{_esc(story.headline)}</a></h{level}>\n'
         f'  <p class="meta"><time datetime="{story.event_date.isoformat()}">'
-        f"{date_format(story.event_date, 'j F Y')}</time>"
+        f"{long_date(story.event_date)}</time>"
         + (f' · <span class="via">{_esc(via)}</span>' if via else "")
         + "</p>\n  "
         + text
@@ -87,7 +91,15 @@ def story_card(story, level=4):
 @register.simple_tag
 def issue_stories(entries):
     """The numbered stories of an issue, in print order (1..N among the stories shown)."""
-    parts = ['<ol class="issue-stories">']
+    toc = "".join(
+        f'<li><a href="#story-{number}">{_esc(entry.story.headline)}</a></li>'
+        for number, entry in enumerate(entries, start=1)
+    )
+    parts = [
+        '<nav class="toc" aria-label="In this issue"><h2 class="toc-title">In this issue</h2>'
+        f"<ol>{toc}</ol></nav>",
+        '<ol class="issue-stories">',
+    ]
     for number, entry in enumerate(entries, start=1):
         story = entry.story
         parts.append(
@@ -112,3 +124,142 @@ def issue_stories(entries):
         parts.append("</article></li>")
     parts.append("</ol>")
     return mark_safe("\n".join(parts))
+
+
+_stylesheet = {}
+
+
+def _stylesheet_url():
+    # The hashed name never changes while a process runs; look it up once.
+    if "url" not in _stylesheet:
+        _stylesheet["url"] = static("css/site.css")
+    return _stylesheet["url"]
+
+
+@register.simple_tag(takes_context=True)
+def head_meta(context):
+    """<title>, description, canonical, Open Graph, Twitter and feed links from `meta`.
+
+    Views put a `meta` dict (title, description, og_type, published) in the context; pages
+    without one get the publication's name and tagline.
+    """
+    meta = context.get("meta") or {}
+    site = context.get("SITE_NAME") or "Digest"
+    title = meta.get("title") or ""
+    description = meta.get("description") or context.get("SITE_TAGLINE") or ""
+    canonical = context.get("canonical")
+    nav = context.get("NAV") or {}
+    e_site, e_title, e_desc = _esc(site), _esc(title or site), _esc(description)
+    lines = [
+        f"<title>{e_title + ' — ' + e_site if title else e_site}</title>",
+        f'<meta name="description" content="{e_desc}">',
+    ]
+    if canonical:
+        lines.append(f'<link rel="canonical" href="{_esc(canonical)}">')
+    lines += [
+        f'<meta property="og:site_name" content="{e_site}">',
+        f'<meta property="og:title" content="{e_title}">',
+        f'<meta property="og:description" content="{e_desc}">',
+        f'<meta property="og:type" content="{_esc(meta.get("og_type") or "website")}">',
+    ]
+    if canonical:
+        lines.append(f'<meta property="og:url" content="{_esc(canonical)}">')
+    lines += [
+        '<meta name="twitter:card" content="summary">',
+        f'<meta name="twitter:title" content="{e_title}">',
+        f'<meta name="twitter:description" content="{e_desc}">',
+    ]
+    if meta.get("published"):
+        lines.append(
+            f'<meta property="article:published_time" content="{meta["published"].isoformat()}">'
+        )
+    if context.get("preview") or meta.get("noindex"):
+        lines.append('<meta name="robots" content="noindex">')
+    if nav:
+        lines += [
+            f'<link rel="alternate" type="application/rss+xml" title="{e_site}: every issue (RSS)"'
+            f' href="{_esc(nav["issues_feed"])}">',
+            f'<link rel="alternate" type="application/atom+xml" title="{e_site}: every issue '
+            f'(Atom)" href="{_esc(nav["issues_feed_atom"])}">',
+        ]
+    if meta.get("feed"):
+        lines.append(
+            f'<link rel="alternate" type="application/rss+xml" title="{e_site}: '
+            f'{_esc(meta.get("feed_title", ""))}" href="{_esc(meta["feed"])}">'
+        )
+    lines.append(f'<link rel="stylesheet" href="{_esc(_stylesheet_url())}">')
+    return mark_safe("\n  ".join(lines))
+
+
+_months = {}
+
+
+def _month_names():
+    """Month names in the active language, looked up once per language (dateformat is slow)."""
+    from django.utils.translation import get_language
+
+    language = get_language()
+    names = _months.get(language)
+    if names is None:
+        names = _months[language] = [""] + [
+            date_format(date(2000, m, 1), "F") for m in range(1, 13)
+        ]
+    return names
+
+
+@register.filter
+def long_date(value):
+    """12 November 2026"""
+    return f"{value.day} {_month_names()[value.month]} {value.year}"
+
+
+@register.filter
+def month_name(value):
+    """November 2026"""
+    return f"{_month_names()[value.month]} {value.year}"
+
+
+@register.filter
+def month_id(value):
+    return f"{value.year}-{value.month:02d}"
+
+
+@register.filter
+def coverage_chart(chart):
+    """The coverage bar chart as inline SVG, with a caption and the same figures as a table."""
+    names = _month_names()
+    first = f"{names[chart['first'].month]} {chart['first'].year}"
+    last = f"{names[chart['last'].month]} {chart['last'].year}"
+    total = plural(chart["total"], "story,stories")
+    bars, rows = [], []
+    for bar in chart["bars"]:
+        label = f"{names[bar['month'].month]} {bar['month'].year}"
+        bars.append(
+            f'<rect class="chart-bar" x="{bar["x"]}" y="{bar["y"]}" width="{bar["width"]}" '
+            f'height="{bar["height"]}"><title>{label}: {bar["count"]}</title></rect>'
+        )
+        rows.append(f"<tr><td>{label}</td><td>{bar['count']}</td></tr>")
+    width, height = chart["width"], chart["height"]
+    return mark_safe(
+        f'<figure><svg class="chart" role="img" aria-labelledby="chart-desc" '
+        f'viewBox="0 -14 {width} {height + 30}" preserveAspectRatio="none" width="100%" '
+        f'height="120"><desc id="chart-desc">Bar chart: {total} from {first} to {last}; the '
+        f"busiest month had {chart['peak']}.</desc>"
+        f'<line class="chart-axis" x1="0" y1="{height}" x2="{width}" y2="{height}"></line>'
+        + "".join(bars)
+        + f'<text class="chart-label" x="0" y="{height + 14}">{first[:3]} {chart["first"].year}'
+        f'</text><text class="chart-label" x="{width}" y="{height + 14}" text-anchor="end">'
+        f"{last[:3]} {chart['last'].year}</text></svg>"
+        f"<figcaption>{total} in the last 24 months.</figcaption></figure>\n"
+        '<details class="chart-table"><summary>Stories per month as a table</summary><table>'
+        '<caption class="visually-hidden">Stories per month</caption><thead><tr>'
+        '<th scope="col">Month</th><th scope="col">Stories</th></tr></thead><tbody>'
+        + "".join(rows)
+        + "</tbody></table></details>"
+    )
+
+
+@register.filter
+def day_month(value):
+    """12 November"""
+    return f"{value.day} {_month_names()[value.month]}"

@@ -180,3 +180,33 @@ def test_post_requests_are_never_served_from_the_cache(client, newsroom):
     get(client)
     response = client.post("/issues/7/")
     assert "X-Page-Cache" not in response
+
+
+def test_unknown_query_parameters_share_the_page_s_cache_entry(client, newsroom):
+    get(client, "/")
+    tracked = get(client, "/?utm_source=newsletter&fbclid=x")
+    assert tracked["X-Page-Cache"] == "hit"
+
+
+def test_parameters_the_view_reads_get_their_own_entry(client, newsroom):
+    get(client, "/companies/alibaba-group/")
+    direct = get(client, "/companies/alibaba-group/?direct=1")
+    assert direct["X-Page-Cache"] == "miss"
+    assert "Taobao adds an AI shopping assistant" not in direct.content.decode()
+
+
+def test_cache_hits_keep_the_noindex_header_of_search(client, newsroom):
+    get(client, "/search/?q=Alibaba")
+    hit = get(client, "/search/?q=Alibaba")
+    assert hit["X-Page-Cache"] == "hit" and hit["X-Robots-Tag"] == "noindex"
+
+
+def test_a_change_within_the_same_second_still_fails_if_modified_since(client, newsroom):
+    with time_machine.travel(timezone.now(), tick=False):
+        first = get(client)
+        story = newsroom.singles
+        story.status, story.published_at = Status.DRAFT, None
+        story.save(update_fields=["status", "published_at"])
+        again = client.get("/issues/7/", headers={"if-modified-since": first["Last-Modified"]})
+        assert again.status_code == 200
+        assert story.headline not in again.content.decode()

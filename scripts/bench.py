@@ -229,7 +229,10 @@ def ensure_database(url, reseed):
     marker = subprocess.run(
         [PYTHON, __file__, "--child-marker"], cwd=ROOT, env=env, capture_output=True, text=True
     )
-    return marker.stdout.strip() != SEED_VERSION
+    if marker.stdout.strip() == SEED_VERSION:
+        return False
+    # Seeded by another version of this script, or half-seeded: start again from scratch.
+    return ensure_database(url, reseed=True)
 
 
 def _env(db_url, **extra):

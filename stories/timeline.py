@@ -29,9 +29,12 @@ def page_number(request, name="page"):
     return int(raw)
 
 
-def paginate(request, queryset, per_page):
-    """One count query and one page query; pages past the end answer 404."""
+def paginate(request, queryset, per_page, count=None):
+    """One count query (none when the caller knows the count) and one page query; pages past
+    the end answer 404."""
     paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count
     try:
         return paginator.page(page_number(request))
     except EmptyPage:

@@ -231,7 +231,7 @@ def search(request):
     results = run_search(request.GET.get("q", ""))
     page = None
     if results.stories is not None:
-        page = timeline.paginate(request, results.stories, SEARCH_PER_PAGE)
+        page = timeline.paginate(request, results.stories, SEARCH_PER_PAGE, results.count)
         for story in attach_extras(page.object_list, sources=False):
             story.snippet_html = snippet_html(story.snippet)
     elif request.GET.get("page") not in (None, "1"):

@@ -210,3 +210,19 @@ def test_a_change_within_the_same_second_still_fails_if_modified_since(client, n
         again = client.get("/issues/7/", headers={"if-modified-since": first["Last-Modified"]})
         assert again.status_code == 200
         assert story.headline not in again.content.decode()
+
+
+def test_stored_pages_are_answered_before_sessions_and_csrf(client, newsroom):
+    get(client)
+    hit = get(client)
+    assert hit["X-Page-Cache"] == "hit"
+    assert hit["X-Frame-Options"] == "DENY"
+    assert "csrftoken" not in hit.cookies and "sessionid" not in hit.cookies
+
+
+def test_a_session_cookie_always_goes_to_the_view(client, newsroom, editor):
+    get(client)
+    client.force_login(editor)
+    response = get(client)
+    assert "X-Page-Cache" not in response
+    assert response["Cache-Control"] == "private, no-cache"

@@ -107,11 +107,12 @@ def test_platform_and_topic_timelines_cost_five_queries(client, django_assert_nu
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_search_costs_five_queries(client, django_assert_num_queries, n):
+def test_search_costs_seven_queries(client, django_assert_num_queries, n):
     build(n)
-    # matching companies, matching platforms, count, page, tags
-    _count(client, django_assert_num_queries, "/search/?q=searchable", 5)
-    _count(client, django_assert_num_queries, "/search/?q=Parent", 5)
+    # matching companies, matching platforms, the planner's estimate, the planner switch,
+    # candidate ids, the ranked page, tags
+    _count(client, django_assert_num_queries, "/search/?q=searchable", 7)
+    _count(client, django_assert_num_queries, "/search/?q=Parent", 7)
 
 
 @pytest.mark.parametrize("n", SIZES)

@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install browser db migrate demo static run test lint format check bench lock db-stop reset
+.PHONY: install test-tools db migrate demo static run test lint format check bench lock db-stop reset
 
 # Re-install only when the lock changes.
 $(VENV)/.installed: requirements.lock
@@ -27,12 +27,13 @@ install: $(VENV)/.installed $(NODE_DEPS)
 
 # Debian's chromium for the Playwright tests (Playwright cannot download browsers here), and a
 # CJK font so that Chinese names show in the screenshots the tests save.
-BROWSER_PACKAGES := chromium fonts-wqy-zenhei
-browser:
-	@test -x $(CHROMIUM) -a -d /usr/share/fonts/truetype/wqy || { \
-		echo "Installing $(BROWSER_PACKAGES) (Debian packages)..."; \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null) \
-		|| { echo "Could not install them: run 'sudo apt-get install $(BROWSER_PACKAGES)'"; exit 1; }; }
+# redis-server: the test that runs two gunicorn workers sharing one Redis cache starts its own.
+TEST_PACKAGES := chromium fonts-wqy-zenhei redis-server
+test-tools:
+	@test -x $(CHROMIUM) -a -d /usr/share/fonts/truetype/wqy -a -x /usr/bin/redis-server || { \
+		echo "Installing $(TEST_PACKAGES) (Debian packages)..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PACKAGES) >/dev/null) \
+		|| { echo "Could not install them: run 'sudo apt-get install $(TEST_PACKAGES)'"; exit 1; }; }
 
 # Starts the embedded PostgreSQL (var/pgdata) unless DATABASE_URL is set.
 db: install
@@ -65,7 +66,7 @@ check: db
 	$(MANAGE) makemigrations --check --dry-run
 	$(MANAGE) check
 
-test: install browser lint check
+test: install test-tools lint check
 	$(BIN)/pytest
 
 bench: install db

@@ -109,23 +109,35 @@ def label_for(story, family):
     return f"via {join_names(reasons)}" if reasons else ""
 
 
-def coverage(stories, today=None):
-    """Published stories per month over the last 24 months, oldest first, with chart geometry."""
-    today = today or timezone.localdate()
+def _months_ending(day):
+    """The first days of the CHART_MONTHS months up to and including day's month, oldest first."""
     months = []
-    year, month = today.year, today.month
+    year, month = day.year, day.month
     for _ in range(CHART_MONTHS):
         months.append(datetime.date(year, month, 1))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    months.reverse()
-    counts = dict(
-        stories.filter(event_date__gte=months[0])
-        .annotate(month=TruncMonth("event_date"))
+    return months[::-1]
+
+
+def coverage(stories, today=None):
+    """Published stories per month over 24 months, oldest first, with chart geometry (one query).
+
+    The window ends this month, or at the newest covered month when the coverage stopped
+    earlier: a company last in the news years ago still gets a chart worth reading.
+    """
+    today = today or timezone.localdate()
+    all_counts = dict(
+        stories.annotate(month=TruncMonth("event_date"))
         .order_by()
         .values_list("month")
         .annotate(n=Count("pk"))
         .values_list("month", "n")
     )
+    months = _months_ending(today)
+    newest = max(all_counts, default=today)
+    if newest < months[0]:
+        months = _months_ending(newest)
+    counts = {m: n for m, n in all_counts.items() if months[0] <= m <= months[-1]}
     peak = max(counts.values(), default=0)
     bar_width, gap, height = 12, 4, 80
     bars = []

@@ -47,3 +47,14 @@ def other_reviewer(db):
 def reader(db):
     """A logged-in account with no staff rights: must see exactly what anonymous visitors see."""
     return _user("rex")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty page cache: a page cached by one test must not answer
+    another test's request."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -250,7 +250,7 @@ def coverage_chart(chart):
         + f'<text class="chart-label" x="0" y="{height + 14}">{first[:3]} {chart["first"].year}'
         f'</text><text class="chart-label" x="{width}" y="{height + 14}" text-anchor="end">'
         f"{last[:3]} {chart['last'].year}</text></svg>"
-        f"<figcaption>{total} in the last 24 months.</figcaption></figure>\n"
+        f"<figcaption>{total} from {first} to {last}.</figcaption></figure>\n"
         '<details class="chart-table"><summary>Stories per month as a table</summary><table>'
         '<caption class="visually-hidden">Stories per month</caption><thead><tr>'
         '<th scope="col">Month</th><th scope="col">Stories</th></tr></thead><tbody>'

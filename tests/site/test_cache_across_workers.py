@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -32,7 +33,7 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def _wait_for(url, timeout=20):
+def _wait_for(url, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -86,9 +87,10 @@ def gunicorn(shared_cache):
         "ALLOWED_HOSTS": "127.0.0.1",
         "REDIS_URL": shared_cache,
         "CACHE_KEY_PREFIX": "",
+        # A unix-socket directory (the embedded PostgreSQL) goes into the URL percent-encoded.
         "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}"
+            f"postgres://{quote(db['USER'], safe='')}:{quote(db['PASSWORD'] or '', safe='')}@"
+            f"{quote(db['HOST'] or 'localhost', safe='')}:{db['PORT'] or 5432}/{db['NAME']}"
         ),
     }
     subprocess.run(

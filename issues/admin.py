@@ -2,13 +2,18 @@ from django.contrib import admin
 from django.db.models import Count
 
 from stories import workflow
-from stories.workflow_admin import PlainHelpTextMixin, StatusFilter, WorkflowAdminMixin
+from stories.workflow_admin import (
+    ParentWorkflowInlineMixin,
+    PlainHelpTextMixin,
+    StatusFilter,
+    WorkflowAdminMixin,
+)
 
 from .forms import IssueAdminForm, IssueStoryForm, IssueStoryFormSet
 from .models import Issue, IssueStory
 
 
-class IssueStoryInline(PlainHelpTextMixin, admin.TabularInline):
+class IssueStoryInline(ParentWorkflowInlineMixin, PlainHelpTextMixin, admin.TabularInline):
     model = IssueStory
     form = IssueStoryForm
     formset = IssueStoryFormSet
@@ -28,16 +33,6 @@ class IssueStoryInline(PlainHelpTextMixin, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("story")
-
-    # The issue's own rules decide: read-only for editors once it is submitted.
-    def has_change_permission(self, request, obj=None):
-        return obj is None or workflow.can_edit(request.user, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return obj is None or workflow.can_edit(request.user, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return obj is None or workflow.can_edit(request.user, obj)
 
 
 @admin.register(Issue)

@@ -6,10 +6,14 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from . import workflow
 from .forms import StoryAdminForm
 from .models import Company, Platform, ShareLink, Source, Story, Topic, Transition
-from .workflow_admin import PlainHelpTextMixin, StatusFilter, WorkflowAdminMixin
+from .workflow_admin import (
+    ParentWorkflowInlineMixin,
+    PlainHelpTextMixin,
+    StatusFilter,
+    WorkflowAdminMixin,
+)
 
 
 def _aliases_text():
@@ -148,22 +152,12 @@ class TopicAdmin(PlainHelpTextMixin, RefuseDeleteIfUsedMixin, admin.ModelAdmin):
         return super().get_queryset(request).annotate(story_count=Count("stories")).order_by("name")
 
 
-class SourceInline(PlainHelpTextMixin, admin.TabularInline):
+class SourceInline(ParentWorkflowInlineMixin, PlainHelpTextMixin, admin.TabularInline):
     model = Source
     fields = ["publisher", "url", "position"]
     extra = 1
     verbose_name = "source"
     verbose_name_plural = "sources (at least one before publishing; listed by position)"
-
-    # The story's own rules decide: read-only for editors once it is submitted.
-    def has_change_permission(self, request, obj=None):
-        return obj is None or workflow.can_edit(request.user, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return obj is None or workflow.can_edit(request.user, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return obj is None or workflow.can_edit(request.user, obj)
 
 
 @admin.register(Story)

@@ -52,6 +52,19 @@ class PlainHelpTextMixin:
         return field
 
 
+class ParentWorkflowInlineMixin:
+    """An inline follows its parent's workflow: read-only for editors once it is submitted."""
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or workflow.can_edit(request.user, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None or workflow.can_edit(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or workflow.can_edit(request.user, obj)
+
+
 class StatusFilter(admin.SimpleListFilter):
     """The desk's questions, one click away in every list."""
 

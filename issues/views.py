@@ -10,7 +10,7 @@ from stories.extras import attach_extras
 from stories.models import Story
 from stories.prepared import Prepared
 from stories.structured import issue_jsonld
-from stories.timeline import paginate
+from stories.timeline import group_consecutive, paginate
 
 from .models import Issue
 
@@ -110,13 +110,9 @@ def issue_archive(request):
         Issue.objects.published().for_archive().order_by("-published_at", "-number"),
         ARCHIVE_PER_PAGE,
     )
-    years = []
     for issue in page.object_list:
         issue.day = timezone.localtime(issue.published_at).date()
-        year = issue.day.year
-        if not years or years[-1][0] != year:
-            years.append((year, []))
-        years[-1][1].append(issue)
+    years = group_consecutive(page.object_list, lambda issue: issue.day.year)
     return render(
         request,
         "issues/issue_archive.html",

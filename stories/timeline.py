@@ -165,15 +165,24 @@ def coverage(stories, today=None):
     }
 
 
+def group_consecutive(items, key):
+    """[(key, [items])] for runs of items sharing key(item), keeping the given order.
+
+    The lists are already sorted by the query, so this groups in one pass without re-sorting
+    (months on a timeline, years in the archive, letters in the company index).
+    """
+    groups = []
+    for item in items:
+        k = key(item)
+        if not groups or groups[-1][0] != k:
+            groups.append((k, []))
+        groups[-1][1].append(item)
+    return groups
+
+
 def group_by_month(stories):
     """[(first day of month, [stories])] in the given (newest first) order."""
-    groups = []
-    for story in stories:
-        first = story.event_date.replace(day=1)
-        if not groups or groups[-1][0] != first:
-            groups.append((first, []))
-        groups[-1][1].append(story)
-    return groups
+    return group_consecutive(stories, lambda story: story.event_date.replace(day=1))
 
 
 def timeline_context(request, stories, *, family=None):

@@ -118,16 +118,15 @@ def story_detail(request, slug):
     return render_story_page(request, found[0])
 
 
+def _index_letter(company):
+    first = company.name[:1].upper()
+    return first if first.isalpha() and first.isascii() else "#"
+
+
 @public_page
 def company_index(request):
     companies = list(Company.objects.with_published_counts().order_by("name"))
-    letters = []
-    for company in companies:
-        first = company.name[:1].upper()
-        letter = first if first.isalpha() and first.isascii() else "#"
-        if not letters or letters[-1][0] != letter:
-            letters.append((letter, []))
-        letters[-1][1].append(company)
+    letters = timeline.group_consecutive(companies, _index_letter)
     return render(
         request,
         "stories/company_index.html",

@@ -4,8 +4,10 @@ from django.urls import include, path
 
 from digest_site import views as site_views
 from digest_site.env import env_bool
+from editorial import desk, preview
 from issues import views as issue_views
-from stories import desk
+from issues.models import Issue
+from stories.models import Story
 
 admin.site.site_header = "Digest editorial"
 admin.site.site_title = "Digest editorial"
@@ -15,7 +17,10 @@ urlpatterns = [
     path("", issue_views.home, name="home"),
     path("issues/", include("issues.urls")),
     path("", include("stories.urls")),
-    path("", include("stories.preview_urls")),
+    # Previews of unpublished text: staff only, never cached, never indexed.
+    path("preview/stories/<int:pk>/", preview.preview_view, {"model": Story}, name="story_preview"),
+    path("preview/issues/<int:pk>/", preview.preview_view, {"model": Issue}, name="issue_preview"),
+    path("", include("editorial.urls")),
     path("admin/desk/", desk.editorial_desk, name="editorial_desk"),
     path("admin/", admin.site.urls),
     path("robots.txt", site_views.robots_txt, name="robots_txt"),

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from stories import workflow
-from stories.workflow_admin import (
+from editorial import workflow
+from editorial.workflow_admin import (
     ParentWorkflowInlineMixin,
     PlainHelpTextMixin,
     StatusFilter,
@@ -17,6 +17,7 @@ class IssueStoryInline(ParentWorkflowInlineMixin, PlainHelpTextMixin, admin.Tabu
     model = IssueStory
     form = IssueStoryForm
     formset = IssueStoryFormSet
+    revision_children = "entries"
     fields = ["position", "story", "story_status"]
     readonly_fields = ["story_status"]
     autocomplete_fields = ["story"]

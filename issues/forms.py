@@ -1,6 +1,6 @@
 from django import forms
 
-from stories.forms import VersionedModelForm
+from editorial.forms import RevisionChildForm, VersionedModelForm
 
 from .models import Issue, IssueStory
 
@@ -11,7 +11,7 @@ class IssueAdminForm(VersionedModelForm):
         fields = ["number", "title", "intro", "wrapup"]
 
 
-class IssueStoryForm(forms.ModelForm):
+class IssueStoryForm(RevisionChildForm):
     class Meta:
         model = IssueStory
         fields = ["position", "story"]

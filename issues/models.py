@@ -2,9 +2,9 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
+from editorial.publishing import PublishableModel, PublishableQuerySet, RevisionSpec, Status
 from stories.links import public_path
 from stories.markdown import render_markdown
-from stories.publishing import PublishableModel, PublishableQuerySet, Status
 
 
 class IssueQuerySet(PublishableQuerySet):
@@ -85,11 +85,98 @@ class Issue(PublishableModel):
             ),
         ]
 
+    # What a revision of an issue holds (editorial.revisions): its text and story order.
+    revision_spec = RevisionSpec(
+        fields=("number", "title", "intro", "wrapup"),
+        children={"entries": ("position", "story")},
+    )
+
     def __str__(self):
         return f"#{self.number}: {self.title}"
 
     def get_absolute_url(self):
         return public_path("issue_detail", self.number)
+
+    # -- what the editorial engine asks (editorial.publishing.PublishableModel) ----------------
+
+    @staticmethod
+    def _story_ids(content):
+        return [row["story"] for row in content.get("children", {}).get("entries", [])]
+
+    def goes_out_with(self, content):
+        from stories.models import Story
+
+        return Story.objects.filter(pk__in=self._story_ids(content))
+
+    def publish_problems(self, at, content):
+        """Queries: the stories, and the newest revisions of those in review."""
+        from editorial.models import Revision
+        from editorial.workflow import format_time
+        from stories.models import Story
+
+        entries = content.get("children", {}).get("entries", [])
+        if not entries:
+            return ["it has no stories yet"]
+        problems = []
+        positions = [row["position"] for row in entries]
+        if positions != list(range(1, len(entries) + 1)):
+            problems.append(
+                "story positions must run 1, 2, 3… without gaps or repeats; they are now "
+                + ", ".join(str(p) for p in positions)
+            )
+        found = Story.objects.in_bulk(self._story_ids(content))
+        stories = [found[pk] for pk in self._story_ids(content) if pk in found]
+        drafts = [story for story in stories if story.status == Status.DRAFT]
+        if drafts:
+            names = ", ".join(f"“{story}”" for story in drafts)
+            problems.append(
+                f"these stories are still drafts: {names}; submit them or take them out"
+            )
+        in_review = [story for story in stories if story.working_status == Status.IN_REVIEW]
+        texts = Revision.objects.in_bulk(
+            [s.latest_revision_id for s in in_review if s.latest_revision_id]
+        )
+        from editorial.revisions import serialize
+
+        for story in stories:
+            if story in in_review:
+                text = texts.get(story.latest_revision_id)
+                story_content = text.content if text else serialize(story)
+                problems.extend(
+                    f"“{story}”: {problem}" for problem in story.publish_problems(at, story_content)
+                )
+            elif story.is_live and not self.is_live and story.published_at > at:
+                problems.append(
+                    f"“{story}” is scheduled for {format_time(story.published_at)}, "
+                    "after the issue would go out"
+                )
+        return problems
+
+    @classmethod
+    def desk_panel(cls):
+        """The editorial desk's "Next issue" panel: the next unpublished issue and its blockers."""
+        from django.urls import reverse
+
+        from editorial import workflow
+
+        issue = cls.objects.exclude(status=Status.PUBLISHED).order_by("number").first()
+        panel = {
+            "title": "Next issue",
+            "obj": issue,
+            "empty": "No issue in preparation.",
+            "add_url": reverse("admin:issues_issue_add"),
+            "add_label": "Start the next issue",
+        }
+        if issue is not None:
+            panel["url"] = reverse("admin:issues_issue_change", args=[issue.pk])
+            panel["state"] = workflow.state_label(issue)
+            panel["problems"] = workflow.publish_problems(issue)
+        return panel
+
+    def render_preview(self, request):
+        from .views import render_issue_preview
+
+        return render_issue_preview(request, self)
 
     def save(self, *args, **kwargs):
         self.intro_html = render_markdown(self.intro)

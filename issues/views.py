@@ -76,6 +76,27 @@ def render_issue_page(request, issue, *, preview=False, status=200, entries=None
     return response
 
 
+def render_issue_preview(request, issue):
+    """The issue as its newest revision reads: its text and its stories in that order, whatever
+    their state (previews are for the editorial team and share-link holders only)."""
+    from editorial import revisions
+    from stories.markdown import render_markdown
+
+    content = revisions.content_of(issue)
+    copy = Issue.objects.get(pk=issue.pk)
+    revisions.apply_fields(copy, content)
+    copy.intro_html = render_markdown(copy.intro)
+    copy.wrapup_html = render_markdown(copy.wrapup)
+    rows = content.get("children", {}).get("entries", [])
+    stories = Story.objects.for_issue_preview().in_bulk([row["story"] for row in rows])
+    entries = [
+        SimpleNamespace(position=row["position"], story=stories[row["story"]])
+        for row in rows
+        if row["story"] in stories
+    ]
+    return render_issue_page(request, copy, preview=True, entries=entries)
+
+
 def _public_issue_page(request, issue, now):
     """4 queries in all: the issue (by the caller), its published stories, sources, tags."""
     stories = _ISSUE_STORIES.fetch(issue=issue.pk, now=now)

@@ -86,3 +86,35 @@ def attach_extras(stories, *, sources=True):
             for story_id, publisher, url in cursor.fetchall():
                 by_id[story_id].source_list.append(SourceLink(publisher, url))
     return stories
+
+
+def attach_content_extras(story, content):
+    """Give a preview copy the tag and source lists of a revision's content (3 queries)."""
+    from .models import Company, Platform, Topic
+
+    tags = content.get("tags", {})
+    for kind, (model, attr) in enumerate(
+        ((Company, "companies"), (Platform, "platforms"), (Topic, "topics"))
+    ):
+        prefix = public_path(_URL_NAMES[kind], "-").removesuffix("-/")
+        rows = model.objects.filter(pk__in=tags.get(attr, [])).order_by("name")
+        setattr(
+            story,
+            _ATTRS[kind],
+            [
+                Tag(
+                    kind,
+                    row.pk,
+                    row.name,
+                    row.slug,
+                    getattr(row, "name_zh", ""),
+                    f"{prefix}{row.slug}/",
+                )
+                for row in rows
+            ],
+        )
+    story.source_list = [
+        SourceLink(row.get("publisher", ""), row.get("url", ""))
+        for row in content.get("children", {}).get("sources", [])
+    ]
+    return story

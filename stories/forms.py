@@ -1,53 +1,8 @@
-"""Forms for the editorial workflow: the admin's change forms and the step forms behind buttons."""
+"""The story's change form."""
 
-from crispy_forms.helper import FormHelper
-from django import forms
-from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
+from editorial.forms import RevisionChildForm, VersionedModelForm
 
-from .models import Story
-
-
-class VersionedModelForm(forms.ModelForm):
-    """A change form that refuses to save over someone else's newer save (lost updates).
-
-    The version the form was opened at travels in a hidden field; on save the row is locked
-    and its current version compared. The admin wraps the whole request in one transaction, so
-    the lock holds until the save is committed.
-    """
-
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    stale_message = (
-        "Someone else saved this {kind} after you opened it, so your changes were not saved "
-        "(theirs are kept). Your text is still in the form below: copy what you need, reload "
-        "the page to see their version, and apply your changes again."
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["loaded_version"].initial = self.instance.version
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk:
-            with transaction.atomic():
-                current = (
-                    type(self.instance)
-                    .objects.select_for_update()
-                    .filter(pk=self.instance.pk)
-                    .values_list("version", flat=True)
-                    .first()
-                )
-            if current is None or cleaned.get("loaded_version") != current:
-                raise forms.ValidationError(
-                    self.stale_message.format(kind=self._meta.model._meta.verbose_name),
-                    code="stale",
-                )
-            self.current_version = current
-        return cleaned
+from .models import Source, Story
 
 
 class StoryAdminForm(VersionedModelForm):
@@ -73,61 +28,7 @@ class StoryAdminForm(VersionedModelForm):
         return cleaned
 
 
-class _CrispyForm(forms.Form):
-    submit_label = "Confirm"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        # The admin template draws the form tag and buttons around the fields.
-        self.helper.form_tag = False
-
-
-class RequestChangesForm(_CrispyForm):
-    comment = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="What the author should change. They get it by email and see it on the page.",
-    )
-
-    def clean_comment(self):
-        comment = self.cleaned_data["comment"].strip()
-        if not comment:
-            raise forms.ValidationError("Say what needs changing.")
-        return comment
-
-
-class ScheduleForm(_CrispyForm):
-    at = forms.DateTimeField(
-        label="Publish at",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Date and time in the site's time zone ({tz}). It goes live at that moment.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["at"].help_text = self.fields["at"].help_text.format(tz=settings.TIME_ZONE)
-
-    def clean_at(self):
-        at = self.cleaned_data["at"]
-        if at <= timezone.now():
-            raise forms.ValidationError(
-                "That time has already passed: choose a time in the future, or publish now."
-            )
-        return at
-
-
-class ShareLinkForm(_CrispyForm):
-    note = forms.CharField(
-        required=False,
-        max_length=200,
-        help_text="Who the link is for, so you know which one to revoke later.",
-    )
-    days = forms.IntegerField(
-        min_value=1,
-        max_value=90,
-        help_text="The link stops working after this many days.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["days"].initial = settings.DIGEST_SHARE_LINK_DAYS
+class SourceForm(RevisionChildForm):
+    class Meta:
+        model = Source
+        fields = ["publisher", "url", "position"]

@@ -1,6 +1,4 @@
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -9,11 +7,12 @@ from django.db.models import Q
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
+from editorial.publishing import PublishableModel, PublishableQuerySet, RevisionSpec, Status
+
 from .links import public_path
 from .markdown import render_markdown
-from .publishing import PublishableModel, PublishableQuerySet, Status
 
-__all__ = ["Status", "Company", "Platform", "Topic", "Story", "Source", "Transition", "ShareLink"]
+__all__ = ["Status", "Company", "Platform", "Topic", "Story", "Source", "Correction"]
 
 
 def _aliases_field():
@@ -176,6 +175,10 @@ class StoryQuerySet(PublishableQuerySet):
         """A story for its page; the page adds sources and tags (stories.extras, 2 queries)."""
         return self.defer("search_vector", "body")
 
+    def for_issue_preview(self):
+        """Stories of an issue preview, in any state: no search vector."""
+        return self.defer("search_vector")
+
     def for_timeline(self):
         """Story cards on timelines, search and feeds: no body. The page adds the tags
         (stories.extras, 1 query) so each card can say why it is there ("via TikTok")."""
@@ -248,6 +251,8 @@ class Story(PublishableModel):
         related_name="stories",
         editable=False,
     )
+    # Set when a correction note is published, so pages without one spend no query on them.
+    has_corrections = models.BooleanField(default=False, editable=False)
     # Kept up to date by the search module; weighted headline > summary > body > names.
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -287,11 +292,48 @@ class Story(PublishableModel):
             GinIndex(fields=["search_vector"], name="story_search_gin"),
         ]
 
+    # What a revision of a story holds (editorial.revisions): everything an editor can change.
+    revision_spec = RevisionSpec(
+        fields=("headline", "slug", "summary", "body", "event_date", "image", "image_alt"),
+        tags=("companies", "platforms", "topics"),
+        children={"sources": ("publisher", "url", "position")},
+    )
+    accepts_corrections = True
+
     def __str__(self):
         return self.headline
 
     def get_absolute_url(self):
         return public_path("story_detail", self.slug)
+
+    # -- what the editorial engine asks (editorial.publishing.PublishableModel) ----------------
+
+    def written_by(self, user):
+        return self.author_id is not None and self.author_id == user.pk
+
+    def publish_problems(self, at, content):
+        fields = content.get("fields", {})
+        problems = []
+        if not (fields.get("summary") or "").strip():
+            problems.append("it needs a summary")
+        if not content.get("children", {}).get("sources"):
+            problems.append("it needs at least one source")
+        if not content.get("tags", {}).get("companies"):
+            problems.append("it needs at least one company")
+        if fields.get("image") and not (fields.get("image_alt") or "").strip():
+            problems.append("its image needs alt text")
+        return problems
+
+    def add_correction(self, text, revision):
+        Correction.objects.create(story=self, text=text, revision=revision)
+        if not self.has_corrections:
+            self.has_corrections = True
+            self.save(update_fields=["has_corrections"])
+
+    def render_preview(self, request):
+        from .views import render_story_page
+
+        return render_story_page(request, working_copy(self), preview=True)
 
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body)
@@ -314,53 +356,40 @@ class Source(models.Model):
         return f"{self.publisher}: {self.url}"
 
 
-class Transition(models.Model):
-    """One step of the editorial workflow on a story or an issue: who, when, from, to, why."""
+class Correction(models.Model):
+    """A public note that a published story was changed, shown on its page with the date."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
-    target = GenericForeignKey("content_type", "object_id")
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
-    action = models.CharField(max_length=32)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    comment = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        indexes = [
-            # An object's history on its change page.
-            models.Index(fields=["content_type", "object_id", "-at"], name="transition_object_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.action}: {self.from_status or '—'} → {self.to_status}"
-
-
-class ShareLink(models.Model):
-    """A revocable, expiring link that lets one outside person read one unpublished draft."""
-
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
-    target = GenericForeignKey("content_type", "object_id")
-    # Only a hash of the token is stored, so a database dump does not leak working links.
-    token_hash = models.CharField(max_length=64, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="corrections")
+    text = models.TextField(help_text="What was wrong and what the story says now.")
     created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    note = models.CharField(max_length=200, blank=True, help_text="Who the link is for.")
+    revision = models.ForeignKey(
+        "editorial.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["token_hash"], name="sharelink_token_unique")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # The story page lists a story's corrections, oldest first.
+            models.Index(fields=["story", "created_at"], name="correction_story_idx"),
         ]
 
     def __str__(self):
-        return f"Share link for {self.content_type.model} #{self.object_id}"
+        return f"Correction to “{self.story}” of {self.created_at:%Y-%m-%d}"
+
+
+def working_copy(story):
+    """The story as its newest revision reads, for previews: an unsaved copy whose tag and
+    source lists (stories.extras) come from that revision, not from the public rows."""
+    from editorial import revisions
+
+    from .extras import attach_content_extras
+
+    if not story.has_pending_changes:
+        return story
+    content = revisions.content_of(story)
+    copy = Story.objects.get(pk=story.pk)
+    revisions.apply_fields(copy, content)
+    copy.body_html = render_markdown(copy.body)
+    copy.extras_from_content = content
+    attach_content_extras(copy, content)
+    return copy

@@ -33,6 +33,16 @@ def story_jsonld(story, canonical, request):
         data["datePublished"] = story.published_at.isoformat()
     if story.updated_at:
         data["dateModified"] = story.updated_at.isoformat()
+    corrections = getattr(story, "correction_list", [])
+    if corrections:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": correction.text,
+                "datePublished": correction.created_at.isoformat(),
+            }
+            for correction in corrections
+        ]
     companies = story.company_list
     if companies:
         data["about"] = [_organization(c, request) for c in companies]

@@ -62,7 +62,8 @@ def render_story_page(request, story, *, preview=False):
 
     Queries: sources and tags (2), the issue entry, its published siblings, related stories.
     """
-    attach_extras([story])
+    if getattr(story, "extras_from_content", None) is None:
+        attach_extras([story])
     now = timezone.now()
     # Only a published issue is named, even in a preview: a share link must not reveal drafts.
     found = _STORY_ISSUE.fetch(story=story.pk, now=now)
@@ -88,6 +89,7 @@ def render_story_page(request, story, *, preview=False):
             .order_by("-event_date", "-pk")[:RELATED_LIMIT]
         )
     canonical = request.build_absolute_uri(story.get_absolute_url())
+    story.correction_list = list(story.corrections.all()) if story.has_corrections else []
     context = {
         "story": story,
         "companies": companies,

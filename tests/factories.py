@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from editorial import revisions
 from issues.models import Issue, IssueStory
 from stories.models import Company, Platform, Source, Status, Story, Topic
 
@@ -69,7 +70,7 @@ def make_story(
             url=f"https://example.com/{n}/{i}",
             position=i,
         )
-    return story
+    return _with_revision(story, by=kwargs.get("author"))
 
 
 def make_issue(number=None, *, stories=(), status=Status.DRAFT, published_at=None, **kwargs):
@@ -81,4 +82,13 @@ def make_issue(number=None, *, stories=(), status=Status.DRAFT, published_at=Non
     issue = Issue.objects.create(number=number, status=status, published_at=published_at, **kwargs)
     for position, story in enumerate(stories, start=1):
         IssueStory.objects.create(issue=issue, story=story, position=position)
-    return issue
+    return _with_revision(issue)
+
+
+def _with_revision(obj, by=None):
+    """Keep the first revision, as the admin does at every save; a published object shows it."""
+    revisions.save_revision(obj, by=by)
+    if obj.is_live:
+        type(obj).objects.filter(pk=obj.pk).update(live_revision=obj.latest_revision)
+        obj.live_revision = obj.latest_revision
+    return obj

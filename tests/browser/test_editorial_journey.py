@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from stories.models import Status, Story, Transition
+from editorial.models import Transition
+from stories.models import Status, Story
 from tests.factories import make_company
 from tests.roles import ensure_roles
 
@@ -69,7 +70,7 @@ def test_editor_and_reviewer_take_a_story_from_draft_to_the_public_site(
     assert story.sources.get().publisher == "Reuters"
 
     # She submits it for review.
-    erin.click("button[value=submit]")
+    erin.click("input[name=_submit]")
     erin.wait_for_selector("text=was submitted for review")
     assert erin.inner_text("[data-testid=wf-state]") == "In review"
     screenshot(erin, "editor-submitted")
@@ -92,19 +93,22 @@ def test_editor_and_reviewer_take_a_story_from_draft_to_the_public_site(
     erin.click("#changes >> xpath=.. >> text=Alibaba splits into six business groups")
     assert "Name the six groups in the summary, please." in erin.inner_text("#wf-history")
     screenshot(erin, "editor-reads-comment")
+    assert "Name the six groups" in erin.inner_text("[data-testid=wf-review-comment]")
     erin.fill(
         "#id_summary",
         "Cloud, commerce, local services, logistics, media and international: six groups.",
     )
-    erin.click("input[name=_continue]")
-    erin.wait_for_selector("text=was changed successfully")
-    erin.click("button[value=submit]")
+    # "Save and submit" keeps what she typed, then submits it.
+    erin.click("input[name=_submit]")
     erin.wait_for_selector("text=was submitted for review")
+    story.refresh_from_db()
+    assert story.summary.startswith("Cloud, commerce")
     screenshot(erin, "editor-resubmits")
 
     # Rita publishes it.
     open_story(rita, live_server, story)
-    rita.click("button[value=publish]")
+    rita.click("input[name=_publish]")
+    rita.click("input[type=submit][value='Publish this revision']")
     rita.wait_for_selector("text=is published")
     assert rita.inner_text("[data-testid=wf-state]") == "Published"
     screenshot(rita, "reviewer-publishes")

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from editorial import revisions, workflow
 from issues.models import Issue, IssueStory
-from stories import workflow
 from stories.models import Status, Story
 from tests.adminform import form_data
 from tests.factories import make_company, make_issue, make_story
@@ -103,7 +103,9 @@ def test_publish_button_on_an_issue_refuses_naming_its_drafts(client, reviewer, 
     page = client.get(change_url(issue)).content.decode()
     assert "Still a draft" in page  # listed among what blocks it
     response = client.post(
-        reverse("admin:issues_issue_step", args=[issue.pk, "publish"]), follow=True
+        reverse("admin:issues_issue_step", args=[issue.pk, "publish"]),
+        {"revision": issue.latest_revision_id},
+        follow=True,
     )
     [message] = [str(m) for m in response.context["messages"]]
     assert "Still a draft" in message
@@ -115,7 +117,19 @@ def test_publish_button_on_an_issue_publishes_it_with_its_stories(client, review
     stories = [_story(author=editor), _story(author=editor)]
     issue = make_issue(stories=stories, status=Status.IN_REVIEW)
     client.force_login(reviewer)
-    client.post(reverse("admin:issues_issue_step", args=[issue.pk, "publish"]))
+    step = reverse("admin:issues_issue_step", args=[issue.pk, "publish"])
+    # The confirmation lists every story that goes live with the issue, pinned to its revision.
+    page = client.get(step).content.decode()
+    for story in stories:
+        assert story.headline in page
+        assert f'name="story_revision_{story.pk}" value="{story.latest_revision_id}"' in page
+    client.post(
+        step,
+        {
+            "revision": issue.latest_revision_id,
+            **{f"story_revision_{s.pk}": s.latest_revision_id for s in stories},
+        },
+    )
     assert Issue.objects.published().filter(pk=issue.pk).exists()
     assert Story.objects.published().count() == 2
 
@@ -162,6 +176,7 @@ def test_editorial_desk_shows_each_person_their_work(client, editor, reviewer):
     _story(author=editor, headline="Waiting for Rita")
     next_issue = make_issue(number=48, stories=[_story(Status.DRAFT, headline="Draft in 48")])
     IssueStory.objects.filter(issue=next_issue).update(position=2)
+    revisions.save_revision(next_issue, by=editor)  # as the admin keeps every save
 
     client.force_login(editor)
     page = client.get(reverse("editorial_desk")).content.decode()

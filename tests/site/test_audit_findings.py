@@ -14,9 +14,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from stories import workflow
+from editorial import workflow
+from editorial.workflow import NotAllowed
 from stories.models import Status, Story
-from stories.workflow import NotAllowed
 from tests.adminform import form_data
 from tests.factories import make_company, make_issue, make_story
 
@@ -164,7 +164,7 @@ def test_reader_cannot_open_previews(client, newsroom, reader):
 
 def test_reviewer_who_rewrote_a_story_cannot_publish_it_alone(client, reviewer, editor):
     """Four eyes means nobody publishes text only they have checked. A reviewer may correct a
-    story in review (stories.workflow.can_edit) and then publish it: the check looks only at
+    story in review (editorial.workflow.can_edit) and then publish it: the check looks only at
     `author`, so the reviewer's own rewrite goes live without a second reviewer."""
     story = make_story(
         status=Status.IN_REVIEW, author=editor, companies=[make_company()], summary="Fine."

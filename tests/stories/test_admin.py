@@ -9,10 +9,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
+from editorial import preview, workflow
+from editorial.models import ShareLink, Transition
 from issues.models import Issue
-from stories import preview, workflow
-from stories.models import Company, ShareLink, Status, Story, Transition
-from stories.workflow import Action
+from stories.models import Company, Status, Story
 from tests.adminform import form_data
 from tests.factories import make_company, make_issue, make_platform, make_story, make_topic
 
@@ -97,8 +97,8 @@ def test_editor_sees_only_submit_on_a_draft(client, editor):
     story = _ready(author=editor)
     client.force_login(editor)
     page = client.get(change_url(story)).content.decode()
-    assert "Submit for review" in page
-    assert "Publish now" not in page
+    assert "Save and submit for review" in page
+    assert "Save and publish" not in page
     assert "Request changes…" not in page
     assert "Unpublish" not in page
     assert reverse("story_preview", args=[story.pk]) in page
@@ -108,10 +108,10 @@ def test_reviewer_sees_review_buttons_on_a_story_in_review(client, reviewer, edi
     story = _ready(Status.IN_REVIEW, author=editor)
     client.force_login(reviewer)
     page = client.get(change_url(story)).content.decode()
-    assert "Publish now" in page
-    assert "Schedule…" in page
+    assert 'name="_publish"' in page
+    assert 'name="_schedule"' in page
     assert "Request changes…" in page
-    assert "Submit for review" not in page
+    assert 'name="_submit"' not in page
     assert "Unpublish" not in page
 
 
@@ -179,7 +179,10 @@ def test_schedule_asks_for_a_future_time(client, reviewer, editor):
     story = _ready(Status.IN_REVIEW, author=editor)
     client.force_login(reviewer)
     past = timezone.localtime() - timedelta(hours=1)
-    response = client.post(step_url(story, "schedule"), {"at": past.strftime("%Y-%m-%dT%H:%M")})
+    response = client.post(
+        step_url(story, "schedule"),
+        {"at": past.strftime("%Y-%m-%dT%H:%M"), "revision": story.latest_revision_id},
+    )
     assert response.status_code == 200
     assert "already passed" in response.content.decode()
     story.refresh_from_db()
@@ -187,7 +190,9 @@ def test_schedule_asks_for_a_future_time(client, reviewer, editor):
 
     future = timezone.localtime() + timedelta(days=2)
     response = client.post(
-        step_url(story, "schedule"), {"at": future.strftime("%Y-%m-%dT%H:%M")}, follow=True
+        step_url(story, "schedule"),
+        {"at": future.strftime("%Y-%m-%dT%H:%M"), "revision": story.latest_revision_id},
+        follow=True,
     )
     story.refresh_from_db()
     assert story.is_scheduled
@@ -198,7 +203,11 @@ def test_schedule_asks_for_a_future_time(client, reviewer, editor):
 def test_publish_refusal_lists_what_is_missing(client, reviewer, editor):
     story = make_story(status=Status.IN_REVIEW, author=editor, sources=0)
     client.force_login(reviewer)
-    response = client.post(step_url(story, "publish"), follow=True)
+    response = client.post(step_url(story, "publish"), {"revision": ""}, follow=True)
+    assert response.status_code == 200  # the confirmation needs the revision the reviewer saw
+    response = client.post(
+        step_url(story, "publish"), {"revision": story.latest_revision_id}, follow=True
+    )
     [message] = messages_of(response)
     assert "it needs at least one source; it needs at least one company" in message
     story.refresh_from_db()
@@ -288,12 +297,26 @@ def test_story_in_review_is_read_only_for_editors(client, editor):
     assert (story.headline, story.status) == ("Frozen", Status.IN_REVIEW)
 
 
-def test_published_story_is_read_only_for_editors(client, editor):
+def test_editor_edit_of_a_published_story_waits_in_a_revision(client, editor):
     story = _ready(Status.PUBLISHED, author=editor, headline="Out")
+    client.force_login(editor)
+    data = form_data(client.get(change_url(story)), headline="Changed")
+    assert client.post(change_url(story), data).status_code == 302
+    story.refresh_from_db()
+    assert story.headline == "Out"  # readers keep the published text
+    assert story.pending_status == Status.DRAFT
+    assert story.latest_revision.content["fields"]["headline"] == "Changed"
+    assert story.latest_revision.created_by == editor
+    # The form shows the newest text, not the public one.
+    assert 'value="Changed"' in client.get(change_url(story)).content.decode()
+
+
+def test_submitted_story_is_read_only_for_editors(client, editor):
+    story = _ready(Status.IN_REVIEW, author=editor, headline="Sent")
     client.force_login(editor)
     assert client.post(change_url(story), {"headline": "Changed"}).status_code == 403
     story.refresh_from_db()
-    assert story.headline == "Out"
+    assert story.headline == "Sent"
 
 
 def test_editor_save_as_new_makes_a_draft(client, editor, reviewer):
@@ -396,53 +419,35 @@ def test_bulk_submit_is_all_or_nothing_with_a_message_naming_the_failure(client,
     assert not Transition.objects.exists()
 
 
-def test_bulk_publish_publishes_all_selected(client, reviewer, editor):
-    stories = [_ready(Status.IN_REVIEW, author=editor) for _ in range(2)]
+def test_bulk_publish_is_not_offered_because_a_list_is_not_a_review(client, reviewer, editor):
+    story = _ready(Status.IN_REVIEW, author=editor)
     client.force_login(reviewer)
+    page = client.get(reverse("admin:stories_story_changelist")).content.decode()
+    assert "publish_selected" not in page
     response = client.post(
         reverse("admin:stories_story_changelist"),
-        {"action": "publish_selected", "_selected_action": [str(s.pk) for s in stories]},
+        {"action": "publish_selected", "_selected_action": [str(story.pk)]},
         follow=True,
     )
-    assert messages_of(response) == ["2 stories published."]
-    assert Story.objects.published().count() == 2
-
-
-def test_bulk_publish_refuses_all_when_one_is_not_ready(client, reviewer, editor):
-    ready = _ready(Status.IN_REVIEW, author=editor)
-    bare = make_story(status=Status.IN_REVIEW, author=editor, headline="No company")
-    client.force_login(reviewer)
-    response = client.post(
-        reverse("admin:stories_story_changelist"),
-        {"action": "publish_selected", "_selected_action": [str(ready.pk), str(bare.pk)]},
-        follow=True,
-    )
-    [message] = messages_of(response)
-    assert "No company" in message and "at least one company" in message
     assert not Story.objects.published().exists()
+    assert response.status_code == 200
 
 
-# ---------------------------------------------------------------------------------------------
-# Corrections and lost updates
-
-
-def test_reviewer_correction_of_a_published_story_is_recorded(client, reviewer, editor):
+def test_reviewer_correction_of_a_published_story_needs_another_reviewer(client, reviewer, editor):
     story = _ready(Status.PUBLISHED, author=editor, headline="Typo in headlne")
     published_at = story.published_at
     client.force_login(reviewer)
     data = form_data(client.get(change_url(story)), headline="Typo in headline")
     assert client.post(change_url(story), data).status_code == 302
     story.refresh_from_db()
-    assert story.headline == "Typo in headline"
+    # Not public until another reviewer publishes it (four eyes on every path).
+    assert story.headline == "Typo in headlne"
     assert (story.status, story.published_at) == (Status.PUBLISHED, published_at)
-    [edit] = workflow.history(story)
-    assert (edit.action, edit.from_status, edit.to_status, edit.by) == (
-        Action.EDIT,
-        Status.PUBLISHED,
-        Status.PUBLISHED,
-        reviewer,
-    )
-    assert "headline" in edit.comment
+    assert story.pending_status == Status.DRAFT
+    assert story.latest_revision.created_by == reviewer
+    workflow.submit(story, by=reviewer)
+    with pytest.raises(workflow.NotAllowed):
+        workflow.publish(story, by=reviewer, revision=story.latest_revision_id)
 
 
 def test_lost_update_is_refused_and_both_versions_survive(client, editor, other_editor):
@@ -631,16 +636,16 @@ def test_help_texts_show_their_placeholders(client, editor):
     assert "/stories/this-part/" in page
 
 
-def test_reviewer_correction_of_sources_is_recorded(client, reviewer, editor):
+def test_reviewer_correction_of_sources_waits_in_a_revision(client, reviewer, editor):
     story = _ready(Status.PUBLISHED, author=editor)
     client.force_login(reviewer)
     data = form_data(client.get(change_url(story)))
     data["sources-0-publisher"] = "Caixin"
     assert client.post(change_url(story), data).status_code == 302
-    assert story.sources.get().publisher == "Caixin"
-    [edit] = workflow.history(story)
-    assert edit.action == Action.EDIT
-    assert "sources" in edit.comment
+    assert story.sources.get().publisher == "Publisher 1"  # public rows untouched
+    story.refresh_from_db()
+    [source] = story.latest_revision.content["children"]["sources"]
+    assert source["publisher"] == "Caixin"
 
 
 def test_editor_opening_the_request_changes_form_is_turned_away(client, editor, other_editor):
@@ -683,11 +688,11 @@ def test_the_transition_log_is_read_only_even_for_superusers(client, admin_user,
     workflow.submit(story, by=editor)
     transition = Transition.objects.get()
     client.force_login(admin_user)
-    change = reverse("admin:stories_transition_change", args=[transition.pk])
+    change = reverse("admin:editorial_transition_change", args=[transition.pk])
     assert 'name="comment"' not in client.get(change).content.decode()
     assert client.post(change, {"comment": "rewritten", "action": "publish"}).status_code == 403
-    delete = reverse("admin:stories_transition_delete", args=[transition.pk])
+    delete = reverse("admin:editorial_transition_delete", args=[transition.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
-    assert client.get(reverse("admin:stories_transition_add")).status_code == 403
+    assert client.get(reverse("admin:editorial_transition_add")).status_code == 403
     transition.refresh_from_db()
     assert (transition.action, transition.comment) == ("submit", "")

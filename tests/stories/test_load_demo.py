@@ -7,9 +7,10 @@ from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 from django.utils.html import escape
 
+from editorial.models import Transition
 from issues.models import Issue, IssueStory
 from stories import demo_content as demo
-from stories.models import Company, Platform, Source, Status, Story, Topic, Transition
+from stories.models import Company, Platform, Source, Status, Story, Topic
 
 pytestmark = pytest.mark.django_db
 

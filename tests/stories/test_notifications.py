@@ -7,7 +7,7 @@ from aiosmtpd.controller import Controller
 from django.core import mail
 from django.test import override_settings
 
-from stories import workflow
+from editorial import workflow
 from stories.models import Status
 from tests.factories import make_company, make_issue, make_story
 

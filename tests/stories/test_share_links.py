@@ -8,8 +8,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from stories import preview
-from stories.models import ShareLink, Status
+from editorial import preview
+from editorial.models import ShareLink
+from stories.models import Status
 from tests.factories import make_issue, make_story
 
 pytestmark = pytest.mark.django_db

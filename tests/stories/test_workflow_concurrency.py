@@ -5,9 +5,10 @@ import threading
 import pytest
 from django.db import connection
 
-from stories import workflow
-from stories.models import Status, Transition
-from stories.workflow import WrongState
+from editorial import workflow
+from editorial.models import Transition
+from editorial.workflow import WrongState
+from stories.models import Status
 from tests.factories import make_company, make_issue, make_story
 from tests.roles import ensure_roles
 

@@ -10,9 +10,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 
+from editorial import revisions
+from editorial.models import Transition
 from issues.models import Issue, IssueStory
 from stories import demo_content as demo
-from stories.models import Company, Platform, Source, Status, Story, Topic, Transition
+from stories.models import Company, Platform, Source, Status, Story, Topic
 
 # The editor hands work to review the evening before it goes out.
 SUBMITTED_BEFORE_PUBLISHING = timedelta(hours=15, minutes=30)
@@ -99,6 +101,10 @@ class Command(BaseCommand):
                 [by_slug[slug] for slug in demo.NEXT_ISSUE["stories"]],
                 status=Status.DRAFT,
             )
+
+            # Every object has its text kept as a revision; published ones show that revision.
+            for obj in [*published, *earlier, in_review, draft, issue, next_issue]:
+                self.keep_revision(obj, author)
 
             # A believable history for the admin: submitted by the editor, published by the
             # reviewer (four eyes).
@@ -232,6 +238,13 @@ class Command(BaseCommand):
             for story_pk, position in wanted:
                 IssueStory(issue=issue, story_id=story_pk, position=position).save()
         return issue
+
+    def keep_revision(self, obj, by):
+        """A revision of what the rows hold (none when the newest already says the same)."""
+        revisions.save_revision(obj, by=by, note="Demo content")
+        if obj.is_live and obj.live_revision_id != obj.latest_revision_id:
+            type(obj).objects.filter(pk=obj.pk).update(live_revision_id=obj.latest_revision_id)
+            obj.live_revision_id = obj.latest_revision_id
 
     def record(self, obj, action, from_status, to_status, by, at):
         content_type = ContentType.objects.get_for_model(obj)

@@ -15,9 +15,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from issues.models import Issue
-
-from .models import ShareLink, Story
+from .models import ShareLink
+from .publishing import PublishableModel
 
 # Tokens from secrets.token_urlsafe(32) are 43 characters; anything much longer is not ours.
 MAX_TOKEN_LENGTH = 100
@@ -40,33 +39,16 @@ def may_preview(user, model):
 
 
 def render_preview(request, obj):
-    from issues.views import render_issue_page
-
-    from .views import render_story_page
-
-    if isinstance(obj, Issue):
-        issue = Issue.objects.for_issue_page(stories=Story.objects.all()).get(pk=obj.pk)
-        response = render_issue_page(request, issue, preview=True)
-    else:
-        story = Story.objects.prefetch_related("sources", "companies", "platforms", "topics").get(
-            pk=obj.pk
-        )
-        response = render_story_page(request, story, preview=True)
-    return _no_store(response)
+    """The object's newest text in the public design (the model renders it)."""
+    return _no_store(obj.render_preview(request))
 
 
 @require_safe
-def story_preview(request, pk):
-    if not may_preview(request.user, Story):
+def preview_view(request, pk, model):
+    """/preview/<kind>/<id>/ for the editorial team; the URLconf names the model."""
+    if not may_preview(request.user, model):
         raise Http404
-    return render_preview(request, get_object_or_404(Story, pk=pk))
-
-
-@require_safe
-def issue_preview(request, pk):
-    if not may_preview(request.user, Issue):
-        raise Http404
-    return render_preview(request, get_object_or_404(Issue, pk=pk))
+    return render_preview(request, get_object_or_404(model, pk=pk))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -126,7 +108,7 @@ def shared_object(token):
     if link is None:
         return None
     model = link.content_type.model_class()
-    if model not in (Story, Issue):
+    if model is None or not issubclass(model, PublishableModel):
         return None
     return model.objects.filter(pk=link.object_id).first()
 

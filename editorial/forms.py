@@ -1,0 +1,146 @@
+"""Forms for the editorial engine: change forms that refuse lost updates, the step forms behind
+buttons, and the base for inline rows kept in revisions."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A change form that refuses to save over someone else's newer save (lost updates).
+
+    The version the form was opened at travels in a hidden field; on save the row is locked
+    and its current version compared. The admin wraps the whole request in one transaction, so
+    the lock holds until the save is committed.
+    """
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    stale_message = (
+        "Someone else saved this {kind} after you opened it, so your changes were not saved "
+        "(theirs are kept). Your text is still in the form below: copy what you need, reload "
+        "the page to see their version, and apply your changes again."
+    )
+
+    loaded_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+            self.fields["loaded_revision"].initial = self.instance.latest_revision_id
+            # A published row shows its newest revision (editorial.workflow_admin sets it).
+            for name, pks in getattr(self.instance, "working_tags", {}).items():
+                if name in self.fields:
+                    self.initial[name] = pks
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            with transaction.atomic():
+                current = (
+                    type(self.instance)
+                    .objects.select_for_update()
+                    .filter(pk=self.instance.pk)
+                    .values_list("version", flat=True)
+                    .first()
+                )
+            if current is None or cleaned.get("loaded_version") != current:
+                raise forms.ValidationError(
+                    self.stale_message.format(kind=self._meta.model._meta.verbose_name),
+                    code="stale",
+                )
+            self.current_version = current
+        return cleaned
+
+
+class RevisionChildForm(forms.ModelForm):
+    """An inline row (a source, an issue's story) of an object whose edits go to a revision.
+
+    For a published object the rows on screen come from its newest revision and are saved into
+    the next one, not onto the public rows; uniqueness against those public rows is checked
+    when the revision is published, not here.
+    """
+
+    def __init__(self, *args, for_revision=False, **kwargs):
+        self.for_revision = for_revision
+        super().__init__(*args, **kwargs)
+
+    def validate_unique(self):
+        if not self.for_revision:
+            super().validate_unique()
+
+
+class _CrispyForm(forms.Form):
+    submit_label = "Confirm"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        # The admin template draws the form tag and buttons around the fields.
+        self.helper.form_tag = False
+
+
+class RequestChangesForm(_CrispyForm):
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What the author should change. They get it by email and see it on the page.",
+    )
+
+    def clean_comment(self):
+        comment = self.cleaned_data["comment"].strip()
+        if not comment:
+            raise forms.ValidationError("Say what needs changing.")
+        return comment
+
+
+class ScheduleForm(_CrispyForm):
+    at = forms.DateTimeField(
+        label="Publish at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Date and time in the site's time zone ({tz}). It goes live at that moment.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["at"].help_text = self.fields["at"].help_text.format(tz=settings.TIME_ZONE)
+
+    def clean_at(self):
+        at = self.cleaned_data["at"]
+        if at <= timezone.now():
+            raise forms.ValidationError(
+                "That time has already passed: choose a time in the future, or publish now."
+            )
+        return at
+
+
+class ShareLinkForm(_CrispyForm):
+    note = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="Who the link is for, so you know which one to revoke later.",
+    )
+    days = forms.IntegerField(
+        min_value=1,
+        max_value=90,
+        help_text="The link stops working after this many days.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"].initial = settings.DIGEST_SHARE_LINK_DAYS
+
+
+class PublishForm(_CrispyForm):
+    """Publish the revision the reviewer looked at; a changed story may get a correction note."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    correction = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Correction note (optional)",
+        help_text="Shown to readers under the story with today's date, e.g. “An earlier version "
+        "gave the wrong date for the hearing.” Leave empty for changes readers need not know of.",
+    )

@@ -1,0 +1,164 @@
+"""What every publishable model shares: the status, the one published() gate, the revision
+pointers, and the small interface through which the editorial engine talks to content.
+
+Content apps (stories, issues) subclass `PublishableModel` and fill in the interface; the engine
+(`editorial.workflow`, `editorial.revisions`) never imports them.
+"""
+
+from typing import NamedTuple
+
+from django.db import models
+from django.utils import timezone
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+
+
+class RevisionSpec(NamedTuple):
+    """What a revision of a model holds: the whole content an editor can change.
+
+    fields: the model's own editable fields, by name.
+    tags: many-to-many fields, stored as lists of primary keys.
+    children: reverse foreign keys (accessor name → the child's fields), stored as lists of rows
+    in the child model's order, e.g. a story's sources or an issue's numbered stories.
+    """
+
+    fields: tuple
+    tags: tuple = ()
+    children: dict = {}
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """The one gate for everything public: published, and its time has come.
+
+        A future published_at means "scheduled": the row becomes public the moment the clock
+        passes it, with no job flipping anything.
+        """
+        return self.filter(status=Status.PUBLISHED, published_at__lte=now or timezone.now())
+
+    def scheduled(self, now=None):
+        """Published but waiting for its time: the rows that will pass the gate on their own."""
+        return self.filter(status=Status.PUBLISHED, published_at__gt=now or timezone.now())
+
+    def in_state(self, status):
+        """Rows whose working text is in `status`: a published row with changes waiting in
+        review counts as "in review" here (its public text stays published)."""
+        if status == Status.PUBLISHED:
+            return self.filter(status=Status.PUBLISHED, pending_status="")
+        return self.filter(
+            models.Q(status=status) | models.Q(status=Status.PUBLISHED, pending_status=status)
+        )
+
+
+class PublishableModel(models.Model):
+    status = models.CharField(
+        max_length=16,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        editable=False,
+        help_text="Changed only through the workflow buttons: submit, request changes, publish.",
+    )
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When it went (or goes) public. A time in the future means scheduled.",
+    )
+    # Edits to a published row wait in a revision; this is their review state ("" = none).
+    pending_status = models.CharField(
+        "changes waiting",
+        max_length=16,
+        blank=True,
+        editable=False,
+        choices=[(Status.DRAFT, "Draft"), (Status.IN_REVIEW, "In review")],
+    )
+    # The newest saved text, and the one readers see (the row's own content when published).
+    latest_revision = models.ForeignKey(
+        "editorial.Revision",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    live_revision = models.ForeignKey(
+        "editorial.Revision",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Bumped on every save; a save that started from an older version is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PublishableQuerySet.as_manager()
+
+    # -- the interface the editorial engine uses; content models override ----------------------
+
+    revision_spec = RevisionSpec(fields=())
+
+    class Meta:
+        abstract = True
+
+    # Whether a reviewer may attach a public correction note when publishing changes.
+    accepts_corrections = False
+
+    def written_by(self, user):
+        """Whether `user` is a named author of this object (four eyes: they may not publish it)."""
+        return False
+
+    def publish_problems(self, at, content):
+        """What blocks publishing `content` (a revision's) at `at`, in an editor's words."""
+        return []
+
+    def goes_out_with(self, content):
+        """Other publishable objects published together with `content` (an issue's stories),
+        as a queryset, or None."""
+        return None
+
+    def add_correction(self, text, revision):
+        """Record a public correction note for the revision being published."""
+        raise NotImplementedError
+
+    def render_preview(self, request):
+        """The public page of this object's working text, for a preview."""
+        raise NotImplementedError
+
+    # -- state, read by every label, filter and button ------------------------------------------
+
+    @property
+    def is_published(self):
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def is_live(self):
+        """Published or scheduled: the row holds the public text and is written only by publish."""
+        return self.status == Status.PUBLISHED
+
+    @property
+    def has_pending_changes(self):
+        return self.is_live and bool(self.pending_status)
+
+    @property
+    def working_status(self):
+        """The review state of the newest text: the pending changes' state on a published row."""
+        return self.pending_status if self.has_pending_changes else self.status

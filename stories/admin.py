@@ -87,6 +87,29 @@ class RefuseDeleteIfUsedMixin:
             return HttpResponseRedirect(request.get_full_path())
 
 
+class PublicNameMixin:
+    """Names in public use are renamed by reviewers only: a company, platform or topic that a
+    published story carries shows its name on public pages at once, without review."""
+
+    public_name_fields = ["name", "slug"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if (
+            obj is not None
+            and not request.user.has_perm("stories.publish_story")
+            and obj.stories_using().published().exists()
+        ):
+            fields += [name for name in self.public_name_fields if name not in fields]
+        return fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        # A read-only slug is not filled in from the name.
+        if "slug" in self.get_readonly_fields(request, obj):
+            return {}
+        return super().get_prepopulated_fields(request, obj)
+
+
 def _count_column(description):
     @admin.display(description=description, ordering="story_count")
     def column(self, obj):
@@ -96,7 +119,13 @@ def _count_column(description):
 
 
 @admin.register(Company)
-class CompanyAdmin(PlainHelpTextMixin, RefuseDeleteIfUsedMixin, AliasSearchMixin, admin.ModelAdmin):
+class CompanyAdmin(
+    PublicNameMixin,
+    PlainHelpTextMixin,
+    RefuseDeleteIfUsedMixin,
+    AliasSearchMixin,
+    admin.ModelAdmin,
+):
     list_display = ["name", "name_zh", "parent", "aliases_list", "story_count_column"]
     list_select_related = ["parent"]
     search_fields = ["name", "name_zh", "slug"]
@@ -120,7 +149,7 @@ class CompanyAdmin(PlainHelpTextMixin, RefuseDeleteIfUsedMixin, AliasSearchMixin
 
 @admin.register(Platform)
 class PlatformAdmin(
-    PlainHelpTextMixin, RefuseDeleteIfUsedMixin, AliasSearchMixin, admin.ModelAdmin
+    PublicNameMixin, PlainHelpTextMixin, RefuseDeleteIfUsedMixin, AliasSearchMixin, admin.ModelAdmin
 ):
     list_display = ["name", "owner", "kind", "aliases_list", "story_count_column"]
     list_select_related = ["owner"]
@@ -141,7 +170,7 @@ class PlatformAdmin(
 
 
 @admin.register(Topic)
-class TopicAdmin(PlainHelpTextMixin, RefuseDeleteIfUsedMixin, admin.ModelAdmin):
+class TopicAdmin(PublicNameMixin, PlainHelpTextMixin, RefuseDeleteIfUsedMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "story_count_column"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

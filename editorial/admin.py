@@ -5,15 +5,10 @@ from django.utils.html import format_html
 from .models import Revision, ShareLink, Transition
 
 
-@admin.register(Transition)
-class TransitionAdmin(admin.ModelAdmin):
-    """The audit trail: read-only for everyone, superusers included."""
+class ReadOnlyRecordAdmin(admin.ModelAdmin):
+    """Records of what happened (the log, revisions): nobody adds, edits or deletes them."""
 
-    list_display = ["at", "target_link", "action", "from_status", "to_status", "by", "comment"]
-    list_select_related = ["by", "content_type"]
-    list_filter = ["action", "content_type", ("by", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["comment", "by__username"]
-    date_hierarchy = "at"
+    target_view = "change"  # where the object column links to
 
     def has_add_permission(self, request):
         return False
@@ -32,10 +27,25 @@ class TransitionAdmin(admin.ModelAdmin):
         opts = model._meta
         return format_html(
             '<a href="{}">{} #{}</a>',
-            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.object_id]),
+            reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_{self.target_view}", args=[obj.object_id]
+            ),
             opts.verbose_name,
             obj.object_id,
         )
+
+
+@admin.register(Transition)
+class TransitionAdmin(ReadOnlyRecordAdmin):
+    """The audit trail: read-only for everyone, superusers included."""
+
+    list_display = ["at", "target_link", "action", "from_status", "to_status", "by", "comment"]
+    list_select_related = ["by", "content_type"]
+    list_filter = ["action", "content_type", ("by", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["comment", "by__username"]
+    date_hierarchy = "at"
+
+    target_view = "change"
 
 
 @admin.register(ShareLink)
@@ -64,7 +74,7 @@ class ShareLinkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(ReadOnlyRecordAdmin):
     """Every saved text, read-only; compare and restore them from the object's own page."""
 
     list_display = ["__str__", "target_link", "created_by", "created_at", "note"]
@@ -72,24 +82,4 @@ class RevisionAdmin(admin.ModelAdmin):
     list_filter = ["content_type", ("created_by", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="Object")
-    def target_link(self, obj):
-        model = obj.content_type.model_class()
-        if model is None:
-            return "—"
-        opts = model._meta
-        return format_html(
-            '<a href="{}">{} #{}</a>',
-            reverse(f"admin:{opts.app_label}_{opts.model_name}_revisions", args=[obj.object_id]),
-            opts.verbose_name,
-            obj.object_id,
-        )
+    target_view = "revisions"

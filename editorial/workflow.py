@@ -338,16 +338,30 @@ def _set_state(locked, **values):
     locked.save(update_fields=[*WORKFLOW_FIELDS, *(v for v in values if v not in WORKFLOW_FIELDS)])
 
 
+def _set_working_status(locked, status):
+    """Move the newest text to `status`: the pending changes of a public object, else the row."""
+    if locked.is_live:
+        _set_state(locked, pending_status=status)
+    else:
+        _set_state(locked, status=status, published_at=None)
+
+
+def _write_draft(locked, content):
+    """Make `content` the object's rows as a draft (it is not public, or stops being so)."""
+    revisions.apply_fields(locked, content)
+    locked.status, locked.published_at, locked.pending_status = Status.DRAFT, None, ""
+    locked.version += 1
+    locked.save()
+    revisions.apply_related(locked, content)
+
+
 def submit(obj, *, by):
     """Draft → in review: the author or any editor hands the newest text to the reviewers."""
     with transaction.atomic():
         locked = _lock(obj)
         check_allowed(locked, by, Action.SUBMIT)
         _ensure_revision(locked, by=by)
-        if locked.is_live:
-            _set_state(locked, pending_status=Status.IN_REVIEW)
-        else:
-            _set_state(locked, status=Status.IN_REVIEW, published_at=None)
+        _set_working_status(locked, Status.IN_REVIEW)
         record(
             locked,
             action=Action.SUBMIT,
@@ -369,10 +383,7 @@ def request_changes(obj, *, by, comment):
     with transaction.atomic():
         locked = _lock(obj)
         check_allowed(locked, by, Action.REQUEST_CHANGES)
-        if locked.is_live:
-            _set_state(locked, pending_status=Status.DRAFT)
-        else:
-            _set_state(locked, status=Status.DRAFT, published_at=None)
+        _set_working_status(locked, Status.DRAFT)
         record(
             locked,
             action=Action.REQUEST_CHANGES,
@@ -536,12 +547,7 @@ def unpublish(obj, *, by):
 
 def _take_back(locked, *, by, comment=""):
     if locked.has_pending_changes:
-        pending = Revision.objects.get(pk=locked.latest_revision_id)
-        revisions.apply_fields(locked, pending.content)
-        locked.status, locked.published_at, locked.pending_status = Status.DRAFT, None, ""
-        locked.version += 1
-        locked.save()
-        revisions.apply_related(locked, pending.content)
+        _write_draft(locked, Revision.objects.get(pk=locked.latest_revision_id).content)
     else:
         _set_state(locked, status=Status.DRAFT, published_at=None, pending_status="")
     record(
@@ -577,13 +583,9 @@ def restore(obj, revision, *, by):
                 f"Revision {old.number} is the same as the newest text: nothing to restore."
             )
         if locked.is_live:
-            _set_state(locked, pending_status=Status.DRAFT)
+            _set_working_status(locked, Status.DRAFT)
         else:
-            revisions.apply_fields(locked, old.content)
-            locked.status, locked.published_at = Status.DRAFT, None
-            locked.version += 1
-            locked.save()
-            revisions.apply_related(locked, old.content)
+            _write_draft(locked, old.content)
         record(
             locked,
             action=Action.RESTORE,

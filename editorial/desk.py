@@ -36,15 +36,18 @@ class Row:
 
 def _desk(request):
     user = request.user
-    models = [m for m in publishable_models() if user.has_perm(workflow._perm(m, "change"))]
+    models = [m for m in publishable_models() if user.has_perm(workflow.permission(m, "change"))]
     # Staff without editorial rights must not see embargoed headlines or next week's plans.
     if not models:
         raise PermissionDenied
     awaiting, changes, drafts, mine_in_review, scheduled, panels = [], [], [], [], [], []
+    reviews = {model: workflow.can_publish(user, model) for model in models}
     for model in models:
-        is_reviewer = workflow.can_publish(user, model)
-        if is_reviewer:
-            for obj in model.objects.in_state(Status.IN_REVIEW).order_by("updated_at")[:LIMIT]:
+        if reviews[model]:
+            rows = model.objects.in_state(Status.IN_REVIEW)
+            if _has_author(model):
+                rows = rows.select_related("author")
+            for obj in rows.order_by("updated_at")[:LIMIT]:
                 author = getattr(obj, "author", None)
                 awaiting.append(
                     Row(
@@ -77,7 +80,7 @@ def _desk(request):
     context = {
         **admin.site.each_context(request),
         "title": "Editorial desk",
-        "is_reviewer": any(workflow.can_publish(user, model) for model in models),
+        "is_reviewer": any(reviews.values()),
         "awaiting": awaiting,
         "changes_requested": changes,
         "my_drafts": drafts,

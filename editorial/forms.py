@@ -24,15 +24,13 @@ class VersionedModelForm(forms.ModelForm):
         "the page to see their version, and apply your changes again."
     )
 
-    loaded_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
-            self.fields["loaded_revision"].initial = self.instance.latest_revision_id
             # A published row shows its newest revision (editorial.workflow_admin sets it).
-            for name, pks in getattr(self.instance, "working_tags", {}).items():
+            working = getattr(self.instance, "working_content", None) or {}
+            for name, pks in working.get("tags", {}).items():
                 if name in self.fields:
                     self.initial[name] = pks
 
@@ -96,7 +94,47 @@ class RequestChangesForm(_CrispyForm):
         return comment
 
 
-class ScheduleForm(_CrispyForm):
+class ShareLinkForm(_CrispyForm):
+    note = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="Who the link is for, so you know which one to revoke later.",
+    )
+    days = forms.IntegerField(
+        min_value=1,
+        max_value=90,
+        help_text="The link stops working after this many days.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"].initial = settings.DIGEST_SHARE_LINK_DAYS
+
+
+class PinnedForm(_CrispyForm):
+    """A publication pinned to what the reviewer saw: the object's revision, and the revision
+    of each story that goes out with it (`stories`, an issue's). Hidden fields, filled when the
+    page is drawn; the workflow refuses anything newer, or a story that was not on the page."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, stories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for story in stories:
+            self.fields[f"story_revision_{story.pk}"] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False, initial=story.latest_revision_id
+            )
+
+    def story_pins(self):
+        """{story id: revision id} for the stories that were on the page."""
+        return {
+            int(name.removeprefix("story_revision_")): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("story_revision_") and value is not None
+        }
+
+
+class ScheduleForm(PinnedForm):
     at = forms.DateTimeField(
         label="Publish at",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -116,27 +154,9 @@ class ScheduleForm(_CrispyForm):
         return at
 
 
-class ShareLinkForm(_CrispyForm):
-    note = forms.CharField(
-        required=False,
-        max_length=200,
-        help_text="Who the link is for, so you know which one to revoke later.",
-    )
-    days = forms.IntegerField(
-        min_value=1,
-        max_value=90,
-        help_text="The link stops working after this many days.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["days"].initial = settings.DIGEST_SHARE_LINK_DAYS
-
-
-class PublishForm(_CrispyForm):
+class PublishForm(PinnedForm):
     """Publish the revision the reviewer looked at; a changed story may get a correction note."""
 
-    revision = forms.IntegerField(widget=forms.HiddenInput)
     correction = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

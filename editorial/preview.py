@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from .models import ShareLink
 from .publishing import PublishableModel
+from .workflow import permission
 
 # Tokens from secrets.token_urlsafe(32) are 43 characters; anything much longer is not ours.
 MAX_TOKEN_LENGTH = 100
@@ -30,12 +31,7 @@ def _no_store(response):
 
 def may_preview(user, model):
     """Staff who may edit stories (or issues) preview them in any state."""
-    opts = model._meta
-    return (
-        user.is_active
-        and user.is_staff
-        and user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
-    )
+    return user.is_active and user.is_staff and user.has_perm(permission(model, "change"))
 
 
 def render_preview(request, obj):

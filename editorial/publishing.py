@@ -123,6 +123,10 @@ class PublishableModel(models.Model):
         as a queryset, or None."""
         return None
 
+    def render_html(self):
+        """Fill the fields derived from the text (rendered Markdown); save() calls it, and so
+        does a preview of a revision."""
+
     def add_correction(self, text, revision):
         """Record a public correction note for the revision being published."""
         raise NotImplementedError

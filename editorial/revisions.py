@@ -3,9 +3,10 @@
 A model says what its content is with a `RevisionSpec` (fields, tags, children). This module
 turns an object (or an admin form about to be saved) into that content, writes content back
 onto the live row when a revision is published, and compares two contents for the diff view.
-It works on historical models too, so data migrations use it with the spec passed in.
+(Data migrations keep their own frozen copy of the serializer: a spec can change later.)
 """
 
+import copy
 import difflib
 import json
 import re
@@ -18,18 +19,14 @@ from django.db import models
 from .models import Revision
 
 
-def _spec(obj, spec=None):
-    return spec or type(obj).revision_spec
-
-
 def _child_value(child, name):
     field = child._meta.get_field(name)
     return field.value_from_object(child)
 
 
-def serialize(obj, spec=None):
+def serialize(obj):
     """The object's content as stored on its rows: {"fields", "tags", "children"}."""
-    spec = _spec(obj, spec)
+    spec = obj.revision_spec
     opts = obj._meta
     fields = {name: opts.get_field(name).value_to_string(obj) for name in spec.fields}
     tags = {name: sorted(getattr(obj, name).values_list("pk", flat=True)) for name in spec.tags}
@@ -46,9 +43,10 @@ def serialize(obj, spec=None):
 def serialize_form(obj, form, formsets, base_content):
     """The content an admin form would save, without saving it (edits to a published row).
 
-    Fields the form does not show keep their value from `base_content`.
+    Fields the form does not show, and the rows of `formsets` passed as None (inlines the user
+    may not change), keep their value from `base_content`.
     """
-    spec = _spec(obj)
+    spec = obj.revision_spec
     instance = form.instance  # already carries the cleaned values (ModelForm._post_clean)
     fields = dict(base_content.get("fields", {}))
     for name in spec.fields:
@@ -65,6 +63,8 @@ def serialize_form(obj, form, formsets, base_content):
             tags[name] = sorted(item.pk for item in form.cleaned_data[name])
     children = dict(base_content.get("children", {}))
     for formset in formsets:
+        if formset is None:
+            continue
         accessor = formset.fk.remote_field.get_accessor_name()
         if accessor not in spec.children:
             continue
@@ -93,17 +93,11 @@ def save_revision(obj, *, by, content=None, note=""):
     changes keeps no duplicate). Costs three queries.
     """
     content = content if content is not None else serialize(obj)
-    content_type = ContentType.objects.get_for_model(obj)
-    latest = (
-        Revision.objects.filter(content_type=content_type, object_id=obj.pk)
-        .order_by("-number")
-        .only("number", "content")
-        .first()
-    )
+    latest = Revision.objects.of(obj).order_by("-number").only("number", "content").first()
     if latest is not None and _same(latest.content, content):
         return None
     revision = Revision.objects.create(
-        content_type=content_type,
+        content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,
         number=(latest.number if latest else 0) + 1,
         content=content,
@@ -126,10 +120,38 @@ def _jsonish(content):
 
 
 def content_of(obj):
-    """The working content: the newest revision's, or the rows' when none is kept yet."""
+    """The working content: the newest revision's, or the rows' when none is kept yet.
+
+    Costs a query the first time for an object; the revision is then cached on it.
+    """
     if obj.latest_revision_id:
-        return Revision.objects.get(pk=obj.latest_revision_id).content
+        return obj.latest_revision.content
     return serialize(obj)
+
+
+def contents_of(objs):
+    """{pk: working content} for many objects of one model, in one query (plus one per object
+    that has no revision yet)."""
+    objs = list(objs)
+    stored = Revision.objects.in_bulk(
+        [obj.latest_revision_id for obj in objs if obj.latest_revision_id]
+    )
+    return {
+        obj.pk: stored[obj.latest_revision_id].content
+        if obj.latest_revision_id in stored
+        else serialize(obj)
+        for obj in objs
+    }
+
+
+def working_copy(obj):
+    """An unsaved copy of `obj` as its newest revision reads, for previews (the caller's object
+    stays as it is). Related rows are not copied: `content_of(copy)` has them."""
+    content = content_of(obj)
+    duplicate = copy.copy(obj)
+    apply_fields(duplicate, content)
+    duplicate.render_html()
+    return duplicate
 
 
 def apply_fields(obj, content):
@@ -144,7 +166,7 @@ def apply_related(obj, content):
 
     Tags or child rows pointing at something deleted since are left out.
     """
-    spec = _spec(obj)
+    spec = obj.revision_spec
     current = serialize(obj)
     for name in spec.tags:
         wanted = content.get("tags", {}).get(name, [])

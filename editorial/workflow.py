@@ -14,6 +14,7 @@ of the newest text, the one every button and desk list asks about.
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.utils import formats, timezone
 
 from . import notifications, revisions
@@ -80,6 +81,17 @@ class NotReady(WorkflowError):
     """Pre-publish checks failed; `problems` names each one."""
 
 
+class FourEyes(NotAllowed):
+    """The reviewer wrote or edited some of the text; `own` names the objects concerned."""
+
+    def __init__(self, own):
+        super().__init__(
+            f"You wrote or edited {_names(own)}: another reviewer has to publish it "
+            "(four eyes: nobody publishes text only they have checked)."
+        )
+        self.own = own
+
+
 class Stale(WorkflowError):
     """The text changed after the reviewer opened it: what they saw is not what would go out."""
 
@@ -88,7 +100,8 @@ class Stale(WorkflowError):
 # Who may do what
 
 
-def _perm(obj, kind):
+def permission(obj, kind):
+    """ "stories.publish_story" for (a story or Story, "publish")."""
     opts = obj._meta
     return f"{opts.app_label}.{kind}_{opts.model_name}"
 
@@ -99,7 +112,7 @@ def _kind(obj):
 
 def can_publish(user, obj):
     """Reviewers (and superusers): publish, schedule, unpublish, request changes, correct."""
-    return user.is_active and user.has_perm(_perm(obj, "publish"))
+    return user.is_active and user.has_perm(permission(obj, "publish"))
 
 
 def can_edit(user, obj):
@@ -108,7 +121,7 @@ def can_edit(user, obj):
     Editors edit drafts, and published objects (their edits wait in review while readers keep
     the published text). Once submitted, only reviewers can change it until it comes back.
     """
-    if not (user.is_active and user.has_perm(_perm(obj, "change"))):
+    if not (user.is_active and user.has_perm(permission(obj, "change"))):
         return False
     return obj.working_status in (Status.DRAFT, Status.PUBLISHED) or can_publish(user, obj)
 
@@ -125,7 +138,7 @@ def _state_of(obj, action):
 def check_allowed(obj, user, action):
     """Raise NotAllowed or WrongState unless `user` may take `action` on `obj` now."""
     from_status, _, perm = RULES[action]
-    if not (user.is_active and user.has_perm(_perm(obj, perm))):
+    if not (user.is_active and user.has_perm(permission(obj, perm))):
         who = "reviewers" if perm == "publish" else "editors and reviewers"
         raise NotAllowed(f"Only {who} can {VERBS[action]} {_kind(obj)}s.")
     if _state_of(obj, action) != from_status:
@@ -137,28 +150,15 @@ def check_allowed(obj, user, action):
     if action == Action.PUBLISH and settings.DIGEST_FOUR_EYES:
         own = own_work(obj, user)
         if own:
-            raise NotAllowed(four_eyes_reason(own))
-
-
-def four_eyes_reason(own):
-    return (
-        f"You wrote or edited {_names(own)}: another reviewer has to publish it "
-        "(four eyes: nobody publishes text only they have checked)."
-    )
+            raise FourEyes(own)
 
 
 def _unreviewed_revisions(obj):
-    """Revisions written since the text readers have: what the next publication would show."""
-    return Revision.objects.of(obj).filter(number__gt=_live_number(obj))
+    """Revisions written since the text readers have: what the next publication would show.
 
-
-def _live_number(obj):
-    if not obj.live_revision_id:
-        return 0
-    return (
-        Revision.objects.filter(pk=obj.live_revision_id).values_list("number", flat=True).first()
-        or 0
-    )
+    Revisions of one object are created in order, so a later one has a larger primary key.
+    """
+    return Revision.objects.of(obj).filter(pk__gt=obj.live_revision_id or 0)
 
 
 def own_work(obj, user):
@@ -167,7 +167,7 @@ def own_work(obj, user):
     candidates = [obj]
     children = obj.goes_out_with(revisions.content_of(obj))
     if children is not None:
-        candidates += [child for child in children if child.working_status == Status.IN_REVIEW]
+        candidates += [child for child in children if child.status == Status.IN_REVIEW]
     return [
         candidate
         for candidate in candidates
@@ -176,16 +176,18 @@ def own_work(obj, user):
     ]
 
 
+def refusal(obj, user, action):
+    """Why `user` may not take `action` on `obj` now (a WorkflowError), or None."""
+    try:
+        check_allowed(obj, user, action)
+    except WorkflowError as error:
+        return error
+    return None
+
+
 def allowed_actions(obj, user):
     """The transitions `user` may take on `obj` right now: one button each in the admin."""
-    allowed = []
-    for action in RULES:
-        try:
-            check_allowed(obj, user, action)
-        except WorkflowError:
-            continue
-        allowed.append(action)
-    return allowed
+    return [action for action in RULES if refusal(obj, user, action) is None]
 
 
 def state_label(obj):
@@ -294,21 +296,28 @@ def with_last_action(queryset):
     )
 
 
+def last_steps(objs, actions):
+    """{pk: the newest transition among `actions`} for objects of one model, in one query."""
+    objs = list(objs)
+    if not objs:
+        return {}
+    found = {}
+    steps = Transition.objects.filter(
+        content_type=ContentType.objects.get_for_model(objs[0]),
+        object_id__in=[obj.pk for obj in objs],
+        action__in=actions,
+    ).select_related("by")
+    for step in steps:  # newest first
+        found.setdefault(step.object_id, step)
+    return found
+
+
 def latest_review_comment(obj):
-    """The newest "request changes" comment while the text is a draft again, else None."""
+    """The comment that sent the newest text back, while it is a draft again, else None."""
     if obj.working_status != Status.DRAFT:
         return None
-    return (
-        history(obj)
-        .filter(action=Action.REQUEST_CHANGES)
-        .exclude(at__lt=_last_submit_or_epoch(obj))
-        .first()
-    )
-
-
-def _last_submit_or_epoch(obj):
-    last = history(obj).filter(action=Action.SUBMIT).values_list("at", flat=True).first()
-    return last or timezone.make_aware(timezone.datetime(1970, 1, 1))
+    last = history(obj).filter(action__in=[Action.SUBMIT, Action.REQUEST_CHANGES]).first()
+    return last if last is not None and last.action == Action.REQUEST_CHANGES else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,13 +344,22 @@ def _set_state(locked, **values):
     for name, value in values.items():
         setattr(locked, name, value)
     locked.version += 1
-    locked.save(update_fields=[*WORKFLOW_FIELDS, *(v for v in values if v not in WORKFLOW_FIELDS)])
+    locked.save(update_fields=WORKFLOW_FIELDS)
+
+
+def _set_pending(obj, status):
+    """The review state of changes waiting on a public object. Nothing public changes, so this
+    is an update() that fires no "content changed" signal and keeps updated_at (which readers
+    see as the date modified)."""
+    type(obj).objects.filter(pk=obj.pk).update(pending_status=status, version=F("version") + 1)
+    obj.pending_status = status
+    obj.version += 1
 
 
 def _set_working_status(locked, status):
     """Move the newest text to `status`: the pending changes of a public object, else the row."""
     if locked.is_live:
-        _set_state(locked, pending_status=status)
+        _set_pending(locked, status)
     else:
         _set_state(locked, status=status, published_at=None)
 
@@ -355,12 +373,30 @@ def _write_draft(locked, content):
     revisions.apply_related(locked, content)
 
 
+def keep_revision(obj, *, by, content=None):
+    """What a save does to the workflow: keep the text as the newest revision.
+
+    On a public object that is all: the rows stay as readers know them and the changes wait,
+    as a draft, for review (a reviewer's edit of changes in review keeps them in review). A
+    reviewer's edit of text in review is logged. The caller holds the row lock (the admin's
+    lost-update check). Returns the revision, or None when nothing changed.
+    """
+    revision = revisions.save_revision(obj, by=by, content=content)
+    if revision is None:
+        return None
+    if obj.is_live:
+        _set_pending(obj, obj.pending_status or Status.DRAFT)
+    if obj.working_status == Status.IN_REVIEW:
+        record_edit(obj, by=by, comment=f"Saved revision {revision.number}")
+    return revision
+
+
 def submit(obj, *, by):
     """Draft → in review: the author or any editor hands the newest text to the reviewers."""
     with transaction.atomic():
         locked = _lock(obj)
         check_allowed(locked, by, Action.SUBMIT)
-        _ensure_revision(locked, by=by)
+        ensure_revision(locked, by=by)
         _set_working_status(locked, Status.IN_REVIEW)
         record(
             locked,
@@ -397,24 +433,24 @@ def request_changes(obj, *, by, comment):
     return obj
 
 
-def _ensure_revision(locked, *, by):
-    """Objects made outside the admin (a shell, an import) get their first revision here."""
-    if locked.latest_revision_id is None:
-        revisions.save_revision(locked, by=by, note="Kept when first submitted")
-    return locked.latest_revision_id
+def ensure_revision(obj, *, by=None):
+    """Objects made outside the admin (a shell, an import) get their first revision: the text
+    their rows hold. Returns the newest revision's id."""
+    if obj.latest_revision_id is None:
+        revisions.save_revision(obj, by=by, note="The text its rows held")
+    return obj.latest_revision_id
 
 
-def _pinned(locked, revision, *, by):
+# Publishing without naming a revision takes the newest: for code that reviews nothing itself
+# (tests, scripts). The admin always names the one on the reviewer's screen.
+NEWEST = None
+
+
+def _pinned(locked, revision):
     """The revision to publish: the one the reviewer saw, refused if anything is newer."""
-    latest_id = _ensure_revision(locked, by=by)
-    if revision is None:
-        return Revision.objects.get(pk=latest_id)
-    wanted = revision.pk if isinstance(revision, Revision) else revision
-    try:
-        wanted = int(wanted)
-    except (TypeError, ValueError):
-        wanted = None
-    if wanted != latest_id:
+    latest_id = ensure_revision(locked)
+    wanted = getattr(revision, "pk", revision)
+    if wanted is not NEWEST and wanted != latest_id:
         raise Stale(
             f"“{locked}” changed since you opened it: review it again. "
             "Reload the page to see the newest text and its differences."
@@ -433,22 +469,23 @@ def _write_live(locked, revision, **state):
         with transaction.atomic():
             locked.save()
             revisions.apply_related(locked, revision.content)
-    except IntegrityError as error:
+    except IntegrityError:
         raise NotReady(
             f"“{locked}” cannot be published: its text clashes with another {_kind(locked)} "
-            f"(a web address or number used twice, or a story already in another issue). "
-            f"Details: {error}"
+            "(a web address or number used twice, or a story already in another issue)."
         ) from None
 
 
-def publish(obj, *, by, at=None, revision=None, story_revisions=None, correction=""):
+def publish(obj, *, by, at=None, revision=NEWEST, story_revisions=None, correction=""):
     """In review → published, now or at `at` (a future time: "scheduled").
 
-    `revision` is the revision the reviewer looked at (default: the newest); if a newer one
-    exists the step is refused. Exactly that revision's content is written onto the live row.
-    Publishing an issue publishes the stories it holds that are in review, in this same
-    transaction and with the same published_at; `story_revisions` ({story id: revision id})
-    pins those too. `correction` adds a public correction note to a changed story.
+    `revision` is the revision the reviewer looked at; if a newer one exists the step is
+    refused. Exactly that revision's content is written onto the live rows. Publishing an issue
+    publishes the unpublished stories it holds that are in review, in this same transaction and
+    at the same moment; `story_revisions` ({story id: revision id}) pins those, and once given,
+    a story without a pin is refused (someone submitted it after the reviewer looked). Changes
+    to a story that is already public go out on their own, with their own diff and correction.
+    `correction` adds a public correction note to a changed story.
     """
     now = timezone.now()
     if at is not None and at <= now:
@@ -460,7 +497,7 @@ def publish(obj, *, by, at=None, revision=None, story_revisions=None, correction
     with transaction.atomic():
         locked = _lock(obj)
         check_allowed(locked, by, Action.PUBLISH)
-        pinned = _pinned(locked, revision, by=by)
+        pinned = _pinned(locked, revision)
         if locked.is_live and at is not None:
             raise WorkflowError(
                 f"“{locked}” is already public: its changes go live now, they cannot be "
@@ -478,13 +515,17 @@ def publish(obj, *, by, at=None, revision=None, story_revisions=None, correction
             going = [
                 child
                 for child in children.select_for_update(of=("self",)).order_by("pk")
-                if child.working_status == Status.IN_REVIEW
+                if child.status == Status.IN_REVIEW
             ]
         _refuse_unless_ready(locked, when, pinned.content)
-        pins = story_revisions or {}
+        # Stories joining an issue that is already public go out now, not back-dated.
+        child_when = now if locked.is_live else when
         for child in going:
-            child_pin = _pinned(child, pins.get(child.pk), by=by)
-            _publish_one(child, child_pin, by=by, when=when, at=at, parent=locked)
+            if story_revisions is None:
+                child_pin = _pinned(child, NEWEST)
+            else:
+                child_pin = _pinned(child, story_revisions.get(child.pk, "not shown"))
+            _publish_one(child, child_pin, by=by, when=child_when, at=at, parent=locked)
             published.append(child)
         _publish_one(locked, pinned, by=by, when=when, at=at)
         published.append(locked)
@@ -533,12 +574,15 @@ def unpublish(obj, *, by):
     with transaction.atomic():
         locked = _lock(obj)
         check_allowed(locked, by, Action.UNPUBLISH)
-        children = locked.goes_out_with(revisions.serialize(locked))
-        if children is not None and locked.is_scheduled:
-            scheduled = children.select_for_update(of=("self",)).filter(
-                status=Status.PUBLISHED, published_at=locked.published_at
-            )
-            for child in scheduled:
+        if locked.is_scheduled:
+            children = locked.goes_out_with(revisions.serialize(locked))
+            for child in (
+                children.select_for_update(of=("self",)).filter(
+                    status=Status.PUBLISHED, published_at=locked.published_at
+                )
+                if children is not None
+                else ()
+            ):
                 _take_back(child, by=by, comment=f"With {locked}")
         _take_back(locked, by=by)
     _refresh(obj, locked)
@@ -547,7 +591,7 @@ def unpublish(obj, *, by):
 
 def _take_back(locked, *, by, comment=""):
     if locked.has_pending_changes:
-        _write_draft(locked, Revision.objects.get(pk=locked.latest_revision_id).content)
+        _write_draft(locked, revisions.content_of(locked))
     else:
         _set_state(locked, status=Status.DRAFT, published_at=None, pending_status="")
     record(

@@ -88,10 +88,21 @@ class ParentWorkflowInlineMixin:
             obj is None or workflow.can_edit(request.user, obj)
         )
 
+    def edits_revision(self, request, obj):
+        """Whether this inline's rows on `obj`'s form come from, and go to, its newest revision
+        (a public object edited by someone who may change all of the rows)."""
+        return (
+            obj is not None
+            and obj.is_live
+            and self.has_add_permission(request, obj)
+            and self.has_change_permission(request, obj)
+            and self.has_delete_permission(request, obj)
+        )
+
     def get_extra(self, request, obj=None, **kwargs):
-        rows = getattr(obj, "working_children", None)
-        if rows is not None and request.method != "POST":
-            return len(rows.get(self.revision_children, [])) + 1
+        if self.edits_revision(request, obj) and request.method != "POST":
+            rows = revisions.content_of(obj)["children"].get(self.revision_children, [])
+            return len(rows) + 1
         return super().get_extra(request, obj, **kwargs)
 
 
@@ -144,31 +155,27 @@ class WorkflowAdminMixin(PlainHelpTextMixin):
         # Editors see a submitted object read-only; reviewers may correct it.
         return obj is None or workflow.can_edit(request.user, obj)
 
-    def has_publish_permission(self, request):
-        return workflow.can_publish(request.user, self.model)
-
     # -- the change form shows the newest text ----------------------------------------------
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
-        if obj is not None and obj.is_live and obj.latest_revision_id:
-            # The public rows hold the published text; the form edits the newest revision.
-            content = Revision.objects.get(pk=obj.latest_revision_id).content
-            obj.working_content = content
-            revisions.apply_fields(obj, content)
-            obj.working_tags = content.get("tags", {})
-            obj.working_children = content.get("children", {})
+        if obj is not None and obj.is_live:
+            # The public rows hold the published text; the form shows the newest revision.
+            # (In memory only: nothing saves this object's rows but publishing.)
+            obj.working_content = revisions.content_of(obj)
+            revisions.apply_fields(obj, obj.working_content)
         return obj
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if obj is not None and obj.is_live:
+        if inline.edits_revision(request, obj):
+            # The rows are new forms filled from the revision; saving keeps them in the next
+            # revision (serialize_form), never on the public rows.
             kwargs["queryset"] = inline.model.objects.none()
             kwargs["form_kwargs"] = {"for_revision": True}
-            rows = getattr(obj, "working_children", None)
-            if rows is None:
-                rows = revisions.serialize(obj)["children"]
             if request.method != "POST":
+                # Not on POST: a form equal to its initial data would count as empty.
+                rows = revisions.content_of(obj)["children"]
                 kwargs["initial"] = rows.get(inline.revision_children, [])
         return kwargs
 
@@ -176,7 +183,7 @@ class WorkflowAdminMixin(PlainHelpTextMixin):
         fieldsets = [(name, dict(options)) for name, options in super().get_fieldsets(request, obj)]
         if obj is not None and self.has_change_permission(request, obj):
             first = fieldsets[0][1]
-            first["fields"] = [*first["fields"], "loaded_version", "loaded_revision"]
+            first["fields"] = [*first["fields"], "loaded_version"]
         return fieldsets
 
     def view_on_site(self, obj):
@@ -220,27 +227,21 @@ class WorkflowAdminMixin(PlainHelpTextMixin):
     def save_related(self, request, form, formsets, change):
         obj = form.instance
         if change and obj.is_live:
-            base = getattr(obj, "working_content", None) or revisions.serialize(obj)
-            content = revisions.serialize_form(obj, form, formsets, base)
-            revision = revisions.save_revision(obj, by=request.user, content=content)
-            if revision is not None:
-                pending = obj.pending_status or Status.DRAFT
-                type(obj).objects.filter(pk=obj.pk).update(
-                    pending_status=pending, version=form.current_version + 1
-                )
-                obj.pending_status = pending
-                obj.version = form.current_version + 1
-            request._wf_revision = revision
+            inlines = {inline.model: inline for inline in self.get_inline_instances(request, obj)}
+            editable = [
+                formset if inlines[formset.model].edits_revision(request, obj) else None
+                for formset in formsets
+            ]
+            content = revisions.serialize_form(
+                obj, form, editable, base_content=revisions.content_of(obj)
+            )
+            workflow.keep_revision(obj, by=request.user, content=content)
             for formset in formsets:
                 # Nothing was written to the rows; the admin's change message reads these.
                 formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
             return
         super().save_related(request, form, formsets, change)
-        revision = revisions.save_revision(obj, by=request.user)
-        request._wf_revision = revision
-        if change and revision is not None and obj.status == Status.IN_REVIEW:
-            # A reviewer's correction of something in review: on the record.
-            workflow.record_edit(obj, by=request.user, comment=f"Saved revision {revision.number}")
+        workflow.keep_revision(obj, by=request.user)
 
     def response_add(self, request, obj, post_url_continue=None):
         step = self._save_and_step(request, obj)
@@ -258,13 +259,11 @@ class WorkflowAdminMixin(PlainHelpTextMixin):
             return None
         obj.refresh_from_db()
         if step == "submit":
-            return self._perform(request, obj, Action.SUBMIT, {})
-        # The reviewer saw what they just saved (or the revision they loaded, if unchanged).
-        saved = getattr(request, "_wf_revision", None)
-        pinned = saved.pk if saved is not None else request.POST.get("loaded_revision")
-        if step == "schedule":
-            return HttpResponseRedirect(self._step_url(obj, "schedule") + f"?revision={pinned}")
-        return HttpResponseRedirect(self._step_url(obj, "publish") + f"?revision={pinned}")
+            return self._perform(request, obj, Action.SUBMIT, None)
+        # The row is still locked by the lost-update check (the admin's transaction), so the
+        # newest revision is what this form saved, or loaded if nothing changed.
+        url = self._step_url(obj, step) + f"?revision={obj.latest_revision_id}"
+        return HttpResponseRedirect(url)
 
     # -- deleting is logged --------------------------------------------------------------------
 
@@ -295,25 +294,17 @@ class WorkflowAdminMixin(PlainHelpTextMixin):
             "wf_allowed": [action.value for action in allowed],
             "wf_history": workflow.labelled(workflow.history(obj)),
             "wf_can_edit": workflow.can_edit(user, obj),
-            "wf_is_reviewer": workflow.can_publish(user, obj),
             "wf_preview_url": reverse(self.preview_url_name, args=[obj.pk]),
             "wf_can_share": self._can_share(request),
             "wf_revision": obj.latest_revision_id,
             "wf_review_comment": workflow.latest_review_comment(obj),
             "wf_revisions_url": self._url("revisions", obj.pk),
         }
-        if (
-            obj.working_status == Status.IN_REVIEW
-            and Action.PUBLISH not in allowed
-            and workflow.can_publish(user, obj)
-        ):
-            own = workflow.own_work(obj, user)
-            if own:
-                context["wf_four_eyes"] = workflow.four_eyes_reason(own)
-        if obj.is_live and obj.live_revision_id and obj.has_pending_changes:
-            context["wf_diff_url"] = self._url(
-                "diff", obj.pk, obj.live_revision_id, obj.latest_revision_id
-            )
+        if Action.PUBLISH not in allowed:
+            refused = workflow.refusal(obj, user, Action.PUBLISH)
+            if isinstance(refused, workflow.FourEyes):
+                context["wf_four_eyes"] = str(refused)
+        context["wf_diff_url"] = self._diff_to_live_url(obj)
         context["wf_urls"] = {name: self._step_url(obj, name) for name in STEPS}
         context["wf_urls"]["share"] = self._url("share", obj.pk)
         if obj.working_status != Status.PUBLISHED:
@@ -396,6 +387,10 @@ class WorkflowAdminMixin(PlainHelpTextMixin):
             raise Http404
         obj = self._get_visible(request, object_id)
         action = STEPS[step]
+        if action == Action.PUBLISH and obj.latest_revision_id is None:
+            # Made outside the admin: keep its rows as a revision the reviewer can pin.
+            with transaction.atomic():
+                workflow.ensure_revision(obj)
         try:
             # Refuse before asking for a comment or a time the user could not use anyway.
             workflow.check_allowed(obj, request.user, action)
@@ -405,12 +400,15 @@ class WorkflowAdminMixin(PlainHelpTextMixin):
         if step not in STEP_FORMS:
             if request.method != "POST":
                 return HttpResponseRedirect(self._change_url(obj))
-            return self._perform(request, obj, action, {})
+            return self._perform(request, obj, action, None)
         _, form_class, title = STEP_FORMS[step]
-        initial = {"revision": request.GET.get("revision") or obj.latest_revision_id}
-        form = form_class(request.POST or None, initial=initial)
-        if step == "schedule":
-            form.fields["revision"] = PublishForm.base_fields["revision"]
+        kwargs = {}
+        going_live = None
+        if action == Action.PUBLISH:
+            going_live = self._going_live(obj)
+            kwargs["stories"] = [row["obj"] for row in going_live if row["goes_live"]]
+            kwargs["initial"] = {"revision": request.GET.get("revision") or obj.latest_revision_id}
+        form = form_class(request.POST or None, **kwargs)
         if step == "publish" and not (obj.is_live and obj.accepts_corrections):
             del form.fields["correction"]
         if request.method != "POST" or not form.is_valid():
@@ -421,57 +419,48 @@ class WorkflowAdminMixin(PlainHelpTextMixin):
                 f"{title}: {obj}",
                 form=form,
                 submit_label=title,
-                going_live=self._going_live(obj, request) if action == Action.PUBLISH else None,
+                going_live=going_live,
                 diff_url=self._diff_to_live_url(obj),
             )
-        return self._perform(request, obj, action, form.cleaned_data, step=step)
+        return self._perform(request, obj, action, form, step=step)
 
     def _diff_to_live_url(self, obj):
         if obj.live_revision_id and obj.latest_revision_id != obj.live_revision_id:
             return self._url("diff", obj.pk, obj.live_revision_id, obj.latest_revision_id)
         return None
 
-    def _going_live(self, obj, request):
-        """What publishing `obj` puts in front of readers: it and the stories going with it,
-        each with its state, the revision pinned and who last reviewed it."""
-        content = revisions.content_of(obj)
-        children = obj.goes_out_with(content)
-        rows = []
-        if children is not None:
-            for child in sorted(children, key=str):
-                last = workflow.history(child).filter(action=Action.SUBMIT).first()
-                rows.append(
-                    {
-                        "obj": child,
-                        "state": workflow.state_label(child),
-                        "goes_live": child.working_status == Status.IN_REVIEW,
-                        "revision": child.latest_revision_id,
-                        "submitted_by": last.by if last else None,
-                        "reviewed": workflow.history(child)
-                        .filter(action__in=[Action.REQUEST_CHANGES, Action.EDIT])
-                        .select_related("by")
-                        .first(),
-                    }
-                )
-        return rows
+    def _going_live(self, obj):
+        """The stories that go out with `obj` (an issue's), each with its state, who submitted
+        it and who last reviewed it. Three queries, whatever the number of stories."""
+        children = obj.goes_out_with(revisions.content_of(obj))
+        if children is None:
+            return []
+        children = sorted(children, key=str)
+        submitted = workflow.last_steps(children, [Action.SUBMIT])
+        reviewed = workflow.last_steps(children, [Action.REQUEST_CHANGES, Action.EDIT])
+        return [
+            {
+                "obj": child,
+                "state": workflow.state_label(child),
+                "goes_live": child.status == Status.IN_REVIEW,
+                "submitted": submitted.get(child.pk),
+                "reviewed": reviewed.get(child.pk),
+            }
+            for child in children
+        ]
 
-    def _perform(self, request, obj, action, data, step=None):
+    def _perform(self, request, obj, action, form, step=None):
+        data = form.cleaned_data if form is not None else {}
         try:
             if action == Action.REQUEST_CHANGES:
                 workflow.request_changes(obj, by=request.user, comment=data["comment"])
             elif action == Action.PUBLISH:
-                pins = {}
-                for key, value in request.POST.items():
-                    if key.startswith("story_revision_"):
-                        story_id = key.removeprefix("story_revision_")
-                        if story_id.isdecimal() and value.isdecimal():
-                            pins[int(story_id)] = int(value)
                 workflow.publish(
                     obj,
                     by=request.user,
                     at=data.get("at"),
                     revision=data["revision"],
-                    story_revisions=pins,
+                    story_revisions=form.story_pins(),
                     correction=data.get("correction", ""),
                 )
             else:

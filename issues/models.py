@@ -109,8 +109,8 @@ class Issue(PublishableModel):
         return Story.objects.filter(pk__in=self._story_ids(content))
 
     def publish_problems(self, at, content):
-        """Queries: the stories, and the newest revisions of those in review."""
-        from editorial.models import Revision
+        """Two queries: the stories, and the newest revisions of those in review."""
+        from editorial.revisions import contents_of
         from editorial.workflow import format_time
         from stories.models import Story
 
@@ -124,24 +124,24 @@ class Issue(PublishableModel):
                 "story positions must run 1, 2, 3… without gaps or repeats; they are now "
                 + ", ".join(str(p) for p in positions)
             )
-        found = Story.objects.in_bulk(self._story_ids(content))
-        stories = [found[pk] for pk in self._story_ids(content) if pk in found]
+        ids = self._story_ids(content)
+        found = Story.objects.defer("body", "body_html", "search_vector").in_bulk(ids)
+        stories = [found[pk] for pk in ids if pk in found]
+        if len(stories) < len(ids):
+            problems.append("a story in it was deleted since; save the issue again to drop it")
         drafts = [story for story in stories if story.status == Status.DRAFT]
         if drafts:
             names = ", ".join(f"“{story}”" for story in drafts)
             problems.append(
                 f"these stories are still drafts: {names}; submit them or take them out"
             )
-        in_review = [story for story in stories if story.working_status == Status.IN_REVIEW]
-        texts = Revision.objects.in_bulk(
-            [s.latest_revision_id for s in in_review if s.latest_revision_id]
-        )
-        from editorial.revisions import serialize
-
+        # Stories going out with the issue: unpublished ones in review (changes to a public
+        # story go out on their own).
+        in_review = [story for story in stories if story.status == Status.IN_REVIEW]
+        texts = contents_of(in_review)
         for story in stories:
-            if story in in_review:
-                text = texts.get(story.latest_revision_id)
-                story_content = text.content if text else serialize(story)
+            if story.pk in texts:
+                story_content = texts[story.pk]
                 problems.extend(
                     f"“{story}”: {problem}" for problem in story.publish_problems(at, story_content)
                 )
@@ -178,9 +178,12 @@ class Issue(PublishableModel):
 
         return render_issue_preview(request, self)
 
-    def save(self, *args, **kwargs):
+    def render_html(self):
         self.intro_html = render_markdown(self.intro)
         self.wrapup_html = render_markdown(self.wrapup)
+
+    def save(self, *args, **kwargs):
+        self.render_html()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             extra = {"intro_html"} if "intro" in update_fields else set()

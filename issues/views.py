@@ -80,13 +80,8 @@ def render_issue_preview(request, issue):
     """The issue as its newest revision reads: its text and its stories in that order, whatever
     their state (previews are for the editorial team and share-link holders only)."""
     from editorial import revisions
-    from stories.markdown import render_markdown
 
     content = revisions.content_of(issue)
-    copy = Issue.objects.get(pk=issue.pk)
-    revisions.apply_fields(copy, content)
-    copy.intro_html = render_markdown(copy.intro)
-    copy.wrapup_html = render_markdown(copy.wrapup)
     rows = content.get("children", {}).get("entries", [])
     stories = Story.objects.for_issue_preview().in_bulk([row["story"] for row in rows])
     entries = [
@@ -94,7 +89,7 @@ def render_issue_preview(request, issue):
         for row in rows
         if row["story"] in stories
     ]
-    return render_issue_page(request, copy, preview=True, entries=entries)
+    return render_issue_page(request, revisions.working_copy(issue), preview=True, entries=entries)
 
 
 def _public_issue_page(request, issue, now):

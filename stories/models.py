@@ -331,12 +331,21 @@ class Story(PublishableModel):
             self.save(update_fields=["has_corrections"])
 
     def render_preview(self, request):
+        from editorial import revisions
+
         from .views import render_story_page
 
-        return render_story_page(request, working_copy(self), preview=True)
+        if not self.has_pending_changes:
+            # Not public, or public without changes: the rows are the newest text.
+            return render_story_page(request, self, preview=True)
+        copy = revisions.working_copy(self)
+        return render_story_page(request, copy, preview=True, content=revisions.content_of(self))
+
+    def render_html(self):
+        self.body_html = render_markdown(self.body)
 
     def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
+        self.render_html()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html"}
@@ -375,21 +384,3 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"Correction to “{self.story}” of {self.created_at:%Y-%m-%d}"
-
-
-def working_copy(story):
-    """The story as its newest revision reads, for previews: an unsaved copy whose tag and
-    source lists (stories.extras) come from that revision, not from the public rows."""
-    from editorial import revisions
-
-    from .extras import attach_content_extras
-
-    if not story.has_pending_changes:
-        return story
-    content = revisions.content_of(story)
-    copy = Story.objects.get(pk=story.pk)
-    revisions.apply_fields(copy, content)
-    copy.body_html = render_markdown(copy.body)
-    copy.extras_from_content = content
-    attach_content_extras(copy, content)
-    return copy

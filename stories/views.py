@@ -10,7 +10,7 @@ from digest_site.cache import public_page
 from issues.models import Issue
 
 from . import timeline
-from .extras import attach_extras
+from .extras import attach_content_extras, attach_extras
 from .links import public_path
 from .models import Company, Platform, Story, Topic
 from .prepared import Prepared
@@ -57,13 +57,16 @@ def _no_store(response):
     return response
 
 
-def render_story_page(request, story, *, preview=False):
+def render_story_page(request, story, *, preview=False, content=None):
     """Render a story in the public design; previews get a banner and are never cached.
 
     Queries: sources and tags (2), the issue entry, its published siblings, related stories.
+    A preview of a revision passes its `content`: tags and sources come from there (3).
     """
-    if getattr(story, "extras_from_content", None) is None:
+    if content is None:
         attach_extras([story])
+    else:
+        attach_content_extras(story, content)
     now = timezone.now()
     # Only a published issue is named, even in a preview: a share link must not reveal drafts.
     found = _STORY_ISSUE.fetch(story=story.pk, now=now)

@@ -1,0 +1,157 @@
+"""Edge cases of revisions found in review: nothing an editor typed is dropped, nothing a
+reviewer did not see goes out, and workflow bookkeeping does not touch public dates."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.urls import reverse
+from django.utils import timezone
+
+from editorial import revisions, workflow
+from editorial.workflow import Action, Stale
+from issues.models import IssueStory
+from stories.models import Source, Status, Story
+from tests.adminform import form_data
+from tests.factories import make_company, make_issue, make_story
+
+pytestmark = pytest.mark.django_db
+
+
+def change_url(obj):
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+
+def _save(client, user, obj, **changes):
+    client.force_login(user)
+    data = form_data(client.get(change_url(obj)), **changes)
+    response = client.post(change_url(obj), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    obj.refresh_from_db()
+    return obj
+
+
+def test_a_published_story_made_outside_the_admin_keeps_all_its_sources(client, editor):
+    story = Story.objects.create(
+        headline="Imported",
+        slug="imported",
+        summary="From a script.",
+        status=Status.PUBLISHED,
+        published_at=timezone.now() - timedelta(hours=1),
+    )
+    for n in range(3):
+        Source.objects.create(story=story, publisher=f"P{n}", url=f"https://x.org/{n}", position=n)
+    assert story.latest_revision_id is None
+    _save(client, editor, story, headline="Imported, edited")
+    rows = story.latest_revision.content["children"]["sources"]
+    assert [row["publisher"] for row in rows] == ["P0", "P1", "P2"]
+
+
+def test_an_edit_by_someone_who_may_not_touch_sources_keeps_the_sources(client):
+    """Chen may change stories but not add or delete their sources."""
+    chen = User.objects.create_user("chen", password="x", is_staff=True)
+    chen.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="stories",
+            codename__in=["change_story", "view_story", "view_source", "change_source"],
+        )
+    )
+    story = make_story(status=Status.PUBLISHED, companies=[make_company()], sources=2)
+    _save(client, chen, story, headline="Chen's headline")
+    content = story.latest_revision.content
+    assert content["fields"]["headline"] == "Chen's headline"
+    assert len(content["children"]["sources"]) == 2
+
+
+def test_a_story_submitted_after_the_reviewer_looked_does_not_go_out_with_the_issue(
+    editor, reviewer
+):
+    seen = make_story(status=Status.IN_REVIEW, author=editor, companies=[make_company()])
+    late = make_story(status=Status.DRAFT, author=editor, companies=[make_company()])
+    issue = make_issue(stories=[seen, late], status=Status.IN_REVIEW)
+    IssueStory.objects.filter(story=late).delete()
+    revisions.save_revision(issue, by=editor)
+    # Rita's confirmation page listed only `seen`; then `late` joins the issue, in review.
+    pins = {seen.pk: seen.latest_revision_id}
+    IssueStory.objects.create(issue=issue, story=late, position=2)
+    revisions.save_revision(issue, by=editor)
+    workflow.submit(late, by=editor)
+    issue.refresh_from_db()
+    with pytest.raises(Stale):
+        workflow.publish(
+            issue, by=reviewer, revision=issue.latest_revision_id, story_revisions=pins
+        )
+    assert not Story.objects.published().exists()
+
+
+def test_changes_to_a_public_story_do_not_go_out_with_an_issue(client, editor, reviewer):
+    public = make_story(
+        "Public text", status=Status.PUBLISHED, author=editor, companies=[make_company()]
+    )
+    fresh = make_story(status=Status.IN_REVIEW, author=editor, companies=[make_company()])
+    _save(client, editor, public, headline="Unreviewed change")
+    workflow.submit(public, by=editor)
+    issue = make_issue(stories=[public, fresh], status=Status.IN_REVIEW)
+    workflow.publish(issue, by=reviewer)
+    public.refresh_from_db()
+    assert public.headline == "Public text"
+    assert public.pending_status == Status.IN_REVIEW
+    assert Story.objects.published().filter(pk=fresh.pk).exists()
+
+
+def test_a_story_joining_a_public_issue_is_published_now_not_back_dated(
+    client, editor, reviewer, other_reviewer
+):
+    first = make_story(status=Status.PUBLISHED, author=editor, companies=[make_company()])
+    issue = make_issue(
+        stories=[first],
+        status=Status.PUBLISHED,
+        published_at=timezone.now() - timedelta(days=7),
+    )
+    late = make_story(status=Status.IN_REVIEW, author=editor, companies=[make_company()])
+    content = revisions.serialize(issue)
+    content["children"]["entries"].append({"position": 2, "story": late.pk})
+    workflow.keep_revision(issue, by=editor, content=content)
+    workflow.submit(issue, by=editor)
+    before = timezone.now()
+    workflow.publish(issue, by=reviewer)
+    late.refresh_from_db()
+    assert late.is_published
+    assert late.published_at >= before
+
+
+def test_review_steps_on_pending_changes_leave_the_public_date_modified_alone(
+    client, editor, reviewer
+):
+    story = make_story(status=Status.PUBLISHED, author=editor, companies=[make_company()])
+    modified = Story.objects.get(pk=story.pk).updated_at
+    _save(client, editor, story, headline="Draft change")
+    workflow.submit(story, by=editor)
+    workflow.request_changes(story, by=reviewer, comment="Not yet.")
+    story.refresh_from_db()
+    assert story.updated_at == modified
+    assert story.pending_status == Status.DRAFT
+
+
+def test_a_reviewer_edit_of_changes_in_review_is_logged(client, editor, reviewer):
+    story = make_story(status=Status.PUBLISHED, author=editor, companies=[make_company()])
+    _save(client, editor, story, headline="Editor's change")
+    workflow.submit(story, by=editor)
+    _save(client, reviewer, story, headline="Reviewer's fix")
+    edit = workflow.history(story).first()
+    assert (edit.action, edit.by) == (Action.EDIT, reviewer)
+    assert story.pending_status == Status.IN_REVIEW
+
+
+def test_an_issue_whose_revision_names_a_deleted_story_says_so(editor):
+    gone = make_story(author=editor)
+    issue = make_issue(stories=[make_story(status=Status.IN_REVIEW, author=editor), gone])
+    gone_id = gone.pk
+    gone.delete()
+    assert gone_id in _story_ids(issue)
+    assert any("deleted" in problem for problem in workflow.publish_problems(issue))
+
+
+def _story_ids(issue):
+    return [row["story"] for row in issue.latest_revision.content["children"]["entries"]]

@@ -65,6 +65,11 @@ class RevisionChildForm(forms.ModelForm):
     def __init__(self, *args, for_revision=False, **kwargs):
         self.for_revision = for_revision
         super().__init__(*args, **kwargs)
+        if for_revision and not self.is_bound:
+            # The row read from the revision, so read-only columns (a story's state) show it.
+            for name, value in (kwargs.get("initial") or {}).items():
+                field = self.instance._meta.get_field(name)
+                setattr(self.instance, field.attname, value)
 
     def validate_unique(self):
         if not self.for_revision:
@@ -138,12 +143,16 @@ class ScheduleForm(PinnedForm):
     at = forms.DateTimeField(
         label="Publish at",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Date and time in the site's time zone ({tz}). It goes live at that moment.",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["at"].help_text = self.fields["at"].help_text.format(tz=settings.TIME_ZONE)
+        now = timezone.localtime()
+        self.fields["at"].help_text = (
+            f"Site time ({settings.TIME_ZONE}), as YYYY-MM-DD HH:MM. It is now "
+            f"{now:%Y-%m-%d %H:%M} {now:%Z} there; it goes live at the time you give."
+        )
 
     def clean_at(self):
         at = self.cleaned_data["at"]

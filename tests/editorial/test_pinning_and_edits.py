@@ -1,6 +1,7 @@
 """Edge cases of revisions found in review: nothing an editor typed is dropped, nothing a
 reviewer did not see goes out, and workflow bookkeeping does not touch public dates."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -155,3 +156,28 @@ def test_an_issue_whose_revision_names_a_deleted_story_says_so(editor):
 
 def _story_ids(issue):
     return [row["story"] for row in issue.latest_revision.content["children"]["entries"]]
+
+
+def test_a_public_issues_form_shows_each_storys_state_from_the_revision(client, reviewer):
+    story = make_story("Listed story", status=Status.PUBLISHED, companies=[make_company()])
+    issue = make_issue(stories=[story], status=Status.PUBLISHED)
+    client.force_login(reviewer)
+    page = client.get(change_url(issue)).content.decode()
+    assert re.search(r'field-story_status">\s*<p>Published</p>', page)
+
+
+def test_the_schedule_form_names_the_site_time_and_takes_both_formats(client, reviewer, editor):
+    story = make_story(status=Status.IN_REVIEW, author=editor, companies=[make_company()])
+    client.force_login(reviewer)
+    step = reverse("admin:stories_story_step", args=[story.pk, "schedule"])
+    page = client.get(step).content.decode()
+    assert "Europe/London" in page and "YYYY-MM-DD HH:MM" in page
+    later = timezone.localtime() + timedelta(days=3)
+    client.post(
+        step, {"at": later.strftime("%Y-%m-%d %H:%M"), "revision": story.latest_revision_id}
+    )
+    story.refresh_from_db()
+    assert story.is_scheduled
+    assert timezone.localtime(story.published_at).strftime("%Y-%m-%d %H:%M") == later.strftime(
+        "%Y-%m-%d %H:%M"
+    )

@@ -2,7 +2,13 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
-from editorial.publishing import PublishableModel, PublishableQuerySet, RevisionSpec, Status
+from editorial.publishing import (
+    EDITORIAL_COLUMNS,
+    PublishableModel,
+    PublishableQuerySet,
+    RevisionSpec,
+    Status,
+)
 from stories.links import public_path
 from stories.markdown import render_markdown
 
@@ -21,10 +27,10 @@ class IssueQuerySet(PublishableQuerySet):
         entries = (
             IssueStory.objects.filter(story__in=allowed.values("pk"))
             .select_related("story")
-            .defer("story__search_vector")
+            .defer("story__search_vector", *(f"story__{name}" for name in EDITORIAL_COLUMNS))
             .order_by("position")
         )
-        return self.prefetch_related(models.Prefetch("entries", queryset=entries))
+        return self.for_readers().prefetch_related(models.Prefetch("entries", queryset=entries))
 
     def for_archive(self):
         """Issues with the number of their published stories, in one query."""
@@ -40,8 +46,10 @@ class IssueQuerySet(PublishableQuerySet):
             .annotate(n=models.Count("pk"))
             .values("n")
         )
-        return self.annotate(story_count=Coalesce(models.Subquery(count), 0)).defer(
-            "intro", "intro_html", "wrapup", "wrapup_html"
+        return (
+            self.for_readers()
+            .annotate(story_count=Coalesce(models.Subquery(count), 0))
+            .defer("intro", "intro_html", "wrapup", "wrapup_html")
         )
 
 

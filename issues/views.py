@@ -19,12 +19,14 @@ ARCHIVE_PER_PAGE = 50
 # The reader's issue page runs these three on every uncached request; compiled once (see
 # stories.prepared). Previews go through Issue.objects.for_issue_page() instead.
 _ISSUE_BY_NUMBER = Prepared(
-    lambda number, now: Issue.objects.published(now=now).filter(number=number),
+    lambda number, now: Issue.objects.published(now=now).for_readers().filter(number=number),
     number="int",
     now="now",
 )
 _LATEST_ISSUE = Prepared(
-    lambda now: Issue.objects.published(now=now).order_by("-published_at", "-number")[:1],
+    lambda now: (
+        Issue.objects.published(now=now).for_readers().order_by("-published_at", "-number")[:1]
+    ),
     now="now",
 )
 _ISSUE_STORIES = Prepared(

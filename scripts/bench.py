@@ -537,6 +537,7 @@ def child_callgrind(urls):
     """Each URL: 3 warm-up requests, then one measured inside libc's qsort_r (the only part
     callgrind collects, see --toggle-collect), uncached then cached; dumps land in order."""
     import ctypes
+    import gc
 
     _django()
     from django.conf import settings
@@ -558,6 +559,10 @@ def child_callgrind(urls):
             for _ in range(3):
                 client.get(url)
             target["url"] = url
+            # Every measured request starts from empty GC generations: otherwise whether an
+            # older generation's collection lands inside it depends on what was allocated
+            # before (another import, a model field more), and moves the count by ~0.4 M.
+            gc.collect()
             libc.qsort(pair, 2, ctypes.sizeof(ctypes.c_int), callback)
             print(f"MEASURED {seconds} {url}", flush=True)
 

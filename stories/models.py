@@ -173,7 +173,7 @@ class Topic(UsedByStoriesMixin, models.Model):
 class StoryQuerySet(PublishableQuerySet):
     def for_story_page(self):
         """A story for its page; the page adds sources and tags (stories.extras, 2 queries)."""
-        return self.defer("search_vector", "body")
+        return self.for_readers().defer("search_vector", "body")
 
     def for_issue_preview(self):
         """Stories of an issue preview, in any state: no search vector."""
@@ -182,7 +182,7 @@ class StoryQuerySet(PublishableQuerySet):
     def for_timeline(self):
         """Story cards on timelines, search and feeds: no body. The page adds the tags
         (stories.extras, 1 query) so each card can say why it is there ("via TikTok")."""
-        return self.defer("body", "body_html", "search_vector")
+        return self.for_readers().defer("body", "body_html", "search_vector")
 
     def about(self, company_ids=(), platform_ids=(), topic_ids=()):
         """Stories tagged with any of the given companies, platforms or topics (no duplicates)."""

@@ -107,3 +107,28 @@ def test_a_fix_to_a_published_story_is_reviewed_pinned_and_corrected(
     assert "30 million yuan" in reader.content()
     story.refresh_from_db()
     assert story.pending_status == Status.DRAFT
+
+
+def test_leaving_a_form_with_unsaved_typing_asks_first(browser, live_server, editor):
+    story = make_story("Half-typed", author=editor, companies=[make_company()])
+    erin = log_in(browser, live_server, "erin")
+    change = f"{live_server.url}/admin/stories/story/{story.pk}/change/"
+    erin.goto(change)
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()  # "stay on the page"
+
+    erin.on("dialog", answer)
+    erin.locator("#id_summary").click()
+    erin.keyboard.type(" More words.")
+    erin.click("text=Editorial desk")
+    assert asked == ["beforeunload"]
+    assert erin.url == change
+    assert erin.input_value("#id_summary").endswith("More words.")
+
+    # Saving is never interrupted.
+    erin.click("input[name=_continue]")
+    erin.wait_for_selector("text=was changed successfully")
+    assert asked == ["beforeunload"]

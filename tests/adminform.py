@@ -1,6 +1,7 @@
 """Fill an admin change form the way a browser would, from the page the admin rendered."""
 
 from django.db.models.fields.files import FieldFile
+from django.urls import reverse
 
 
 def _value(bound):
@@ -30,3 +31,18 @@ def form_data(response, **overrides):
                 data[bound.html_name] = value
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def change_url(obj):
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+
+def save_change_form(client, user, obj, **changes):
+    """`user` opens `obj`'s change page, changes some fields and saves; the save must succeed."""
+    client.force_login(user)
+    data = form_data(client.get(change_url(obj)), **changes)
+    response = client.post(change_url(obj), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    obj.refresh_from_db()
+    return obj

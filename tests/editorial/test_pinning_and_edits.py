@@ -13,24 +13,10 @@ from editorial import revisions, workflow
 from editorial.workflow import Action, Stale
 from issues.models import IssueStory
 from stories.models import Source, Status, Story
-from tests.adminform import form_data
+from tests.adminform import change_url, save_change_form
 from tests.factories import make_company, make_issue, make_story
 
 pytestmark = pytest.mark.django_db
-
-
-def change_url(obj):
-    opts = obj._meta
-    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-
-
-def _save(client, user, obj, **changes):
-    client.force_login(user)
-    data = form_data(client.get(change_url(obj)), **changes)
-    response = client.post(change_url(obj), data)
-    assert response.status_code == 302, response.content.decode()[:3000]
-    obj.refresh_from_db()
-    return obj
 
 
 def test_a_published_story_made_outside_the_admin_keeps_all_its_sources(client, editor):
@@ -44,7 +30,7 @@ def test_a_published_story_made_outside_the_admin_keeps_all_its_sources(client, 
     for n in range(3):
         Source.objects.create(story=story, publisher=f"P{n}", url=f"https://x.org/{n}", position=n)
     assert story.latest_revision_id is None
-    _save(client, editor, story, headline="Imported, edited")
+    save_change_form(client, editor, story, headline="Imported, edited")
     rows = story.latest_revision.content["children"]["sources"]
     assert [row["publisher"] for row in rows] == ["P0", "P1", "P2"]
 
@@ -59,7 +45,7 @@ def test_an_edit_by_someone_who_may_not_touch_sources_keeps_the_sources(client):
         )
     )
     story = make_story(status=Status.PUBLISHED, companies=[make_company()], sources=2)
-    _save(client, chen, story, headline="Chen's headline")
+    save_change_form(client, chen, story, headline="Chen's headline")
     content = story.latest_revision.content
     assert content["fields"]["headline"] == "Chen's headline"
     assert len(content["children"]["sources"]) == 2
@@ -91,7 +77,7 @@ def test_changes_to_a_public_story_do_not_go_out_with_an_issue(client, editor, r
         "Public text", status=Status.PUBLISHED, author=editor, companies=[make_company()]
     )
     fresh = make_story(status=Status.IN_REVIEW, author=editor, companies=[make_company()])
-    _save(client, editor, public, headline="Unreviewed change")
+    save_change_form(client, editor, public, headline="Unreviewed change")
     workflow.submit(public, by=editor)
     issue = make_issue(stories=[public, fresh], status=Status.IN_REVIEW)
     workflow.publish(issue, by=reviewer)
@@ -127,7 +113,7 @@ def test_review_steps_on_pending_changes_leave_the_public_date_modified_alone(
 ):
     story = make_story(status=Status.PUBLISHED, author=editor, companies=[make_company()])
     modified = Story.objects.get(pk=story.pk).updated_at
-    _save(client, editor, story, headline="Draft change")
+    save_change_form(client, editor, story, headline="Draft change")
     workflow.submit(story, by=editor)
     workflow.request_changes(story, by=reviewer, comment="Not yet.")
     story.refresh_from_db()
@@ -137,9 +123,9 @@ def test_review_steps_on_pending_changes_leave_the_public_date_modified_alone(
 
 def test_a_reviewer_edit_of_changes_in_review_is_logged(client, editor, reviewer):
     story = make_story(status=Status.PUBLISHED, author=editor, companies=[make_company()])
-    _save(client, editor, story, headline="Editor's change")
+    save_change_form(client, editor, story, headline="Editor's change")
     workflow.submit(story, by=editor)
-    _save(client, reviewer, story, headline="Reviewer's fix")
+    save_change_form(client, reviewer, story, headline="Reviewer's fix")
     edit = workflow.history(story).first()
     assert (edit.action, edit.by) == (Action.EDIT, reviewer)
     assert story.pending_status == Status.IN_REVIEW

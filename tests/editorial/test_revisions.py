@@ -8,15 +8,10 @@ from editorial import revisions, workflow
 from editorial.models import Revision, Transition
 from editorial.workflow import Action, NotAllowed, Stale, WorkflowError
 from stories.models import Correction, Status, Story
-from tests.adminform import form_data
+from tests.adminform import save_change_form
 from tests.factories import make_company, make_issue, make_story
 
 pytestmark = pytest.mark.django_db
-
-
-def change_url(obj):
-    opts = obj._meta
-    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
 
 
 def _published(editor, **kwargs):
@@ -24,19 +19,10 @@ def _published(editor, **kwargs):
     return make_story("Old headline", status=Status.PUBLISHED, author=editor, **kwargs)
 
 
-def _edit(client, user, obj, **changes):
-    client.force_login(user)
-    data = form_data(client.get(change_url(obj)), **changes)
-    response = client.post(change_url(obj), data)
-    assert response.status_code == 302, response.content.decode()[:2000]
-    obj.refresh_from_db()
-    return obj
-
-
 def test_every_admin_save_keeps_a_revision_with_the_whole_content(client, editor):
     story = make_story(author=editor, companies=[make_company()])
-    _edit(client, editor, story, headline="Second words")
-    _edit(client, editor, story, headline="Third words")
+    save_change_form(client, editor, story, headline="Second words")
+    save_change_form(client, editor, story, headline="Third words")
     numbers = list(Revision.objects.of(story).values_list("number", flat=True))
     assert numbers == [3, 2, 1]
     content = story.latest_revision.content
@@ -47,14 +33,16 @@ def test_every_admin_save_keeps_a_revision_with_the_whole_content(client, editor
 
 def test_a_save_without_changes_keeps_no_new_revision(client, editor):
     story = make_story(author=editor)
-    _edit(client, editor, story)
+    save_change_form(client, editor, story)
     assert Revision.objects.of(story).count() == 1
 
 
 def test_an_edit_to_a_published_story_leaves_the_public_rows_alone(client, editor, other_reviewer):
     story = _published(editor)
     version_public = story.published_at
-    _edit(client, editor, story, headline="New headline", **{"sources-0-publisher": "Caixin"})
+    save_change_form(
+        client, editor, story, headline="New headline", **{"sources-0-publisher": "Caixin"}
+    )
     assert Story.objects.published().get(pk=story.pk).headline == "Old headline"
     assert story.sources.get().publisher == "Publisher 1"
     assert story.pending_status == Status.DRAFT
@@ -98,7 +86,7 @@ def test_a_revision_written_by_a_reviewer_needs_another_reviewer(
     client, editor, reviewer, other_reviewer
 ):
     story = _published(editor)
-    _edit(client, reviewer, story, headline="Rita's fix")
+    save_change_form(client, reviewer, story, headline="Rita's fix")
     workflow.submit(story, by=reviewer)
     with pytest.raises(NotAllowed, match="another reviewer"):
         workflow.publish(story, by=reviewer, revision=story.latest_revision_id)
@@ -109,7 +97,7 @@ def test_a_revision_written_by_a_reviewer_needs_another_reviewer(
 
 def test_a_correction_note_is_public_on_the_story_page_and_in_its_data(client, editor, reviewer):
     story = _published(editor)
-    _edit(client, editor, story, summary="Fixed summary.")
+    save_change_form(client, editor, story, summary="Fixed summary.")
     workflow.submit(story, by=editor)
     workflow.publish(
         story, by=reviewer, revision=story.latest_revision_id, correction="We had the date wrong."
@@ -135,7 +123,7 @@ def test_restore_makes_an_old_text_the_new_draft_while_the_public_keeps_its_text
 ):
     story = _published(editor)
     first = story.latest_revision
-    _edit(client, editor, story, headline="Second")
+    save_change_form(client, editor, story, headline="Second")
     workflow.submit(story, by=editor)
     workflow.publish(story, by=reviewer, revision=story.latest_revision_id)
     workflow.restore(story, first, by=editor)
@@ -149,7 +137,7 @@ def test_restore_makes_an_old_text_the_new_draft_while_the_public_keeps_its_text
 def test_restore_of_a_draft_writes_the_old_text_onto_the_draft(client, editor):
     story = make_story("First", author=editor)
     first = story.latest_revision
-    _edit(client, editor, story, headline="Second")
+    save_change_form(client, editor, story, headline="Second")
     workflow.restore(story, first, by=editor)
     story.refresh_from_db()
     assert story.headline == "First"
@@ -166,7 +154,7 @@ def test_editors_cannot_restore_what_is_in_review(editor):
 def test_the_diff_shows_words_tags_sources_and_moved_stories(client, editor, reviewer):
     alibaba, tencent = make_company("Alibaba"), make_company("Tencent")
     story = make_story("Alibaba cuts prices", author=editor, companies=[alibaba])
-    _edit(
+    save_change_form(
         client,
         editor,
         story,

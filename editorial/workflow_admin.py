@@ -159,9 +159,10 @@ class WorkflowAdminMixin(PlainHelpTextMixin):
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
-        if obj is not None and obj.is_live:
-            # The public rows hold the published text; the form shows the newest revision.
-            # (In memory only: nothing saves this object's rows but publishing.)
+        if obj is not None and obj.is_live and workflow.can_edit(request.user, obj):
+            # The public rows hold the published text; the form edits the newest revision.
+            # (In memory only: nothing saves this object's rows but publishing.) Someone who
+            # may not edit it sees the published text, fields and rows alike, and the diff.
             obj.working_content = revisions.content_of(obj)
             revisions.apply_fields(obj, obj.working_content)
         return obj

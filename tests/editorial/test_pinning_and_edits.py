@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -167,3 +168,20 @@ def test_the_schedule_form_names_the_site_time_and_takes_both_formats(client, re
     assert timezone.localtime(story.published_at).strftime("%Y-%m-%d %H:%M") == later.strftime(
         "%Y-%m-%d %H:%M"
     )
+
+
+def test_someone_who_may_not_edit_sees_the_published_text_whole(client, editor, other_editor):
+    story = make_story(
+        "Public headline", status=Status.PUBLISHED, author=editor, companies=[make_company()]
+    )
+    save_change_form(
+        client, editor, story, headline="Pending headline", **{"sources-0-publisher": "Caixin"}
+    )
+    workflow.submit(story, by=editor)
+    ed = Client()
+    ed.force_login(other_editor)
+    page = ed.get(change_url(story)).content.decode()
+    # Fields and sources from the same text: the published one (the diff shows the rest).
+    assert "Public headline" in page and "Pending headline" not in page
+    assert "Publisher 1" in page and "Caixin" not in page
+    assert "see what changed" in page

@@ -3,20 +3,57 @@ from django.contrib import admin
 from django.urls import include, path
 
 from digest_site import views as site_views
+from digest_site.cache import public_page
 from digest_site.env import env_bool
 from editorial import desk, preview
 from issues import views as issue_views
 from issues.models import Issue
+from stories import feeds
+from stories import views as story_views
 from stories.models import Story
 
 admin.site.site_header = "Digest editorial"
 admin.site.site_title = "Digest editorial"
 admin.site.index_title = "Newsroom"
 
+# The reader's pages, served from the page cache (digest_site.cache) to anonymous readers.
+# `params` names the query parameters a page reads; the cache ignores all others.
+public = [
+    path("", public_page(issue_views.home), name="home"),
+    path("issues/", public_page(issue_views.issue_archive, params=("page",)), name="issue_archive"),
+    path("issues/<int:number>/", public_page(issue_views.issue_detail), name="issue_detail"),
+    path("stories/<slug:slug>/", public_page(story_views.story_detail), name="story_detail"),
+    path("companies/", public_page(story_views.company_index), name="company_index"),
+    path(
+        "companies/<slug:slug>/",
+        public_page(story_views.company_detail, params=("page", "direct")),
+        name="company_detail",
+    ),
+    path(
+        "platforms/<slug:slug>/",
+        public_page(story_views.platform_detail, params=("page",)),
+        name="platform_detail",
+    ),
+    path(
+        "topics/<slug:slug>/",
+        public_page(story_views.topic_detail, params=("page",)),
+        name="topic_detail",
+    ),
+    path("search/", public_page(story_views.search, params=("q", "page")), name="search"),
+    path("feeds/issues/", public_page(feeds.issues_rss), name="issues_feed"),
+    path("feeds/issues/atom/", public_page(feeds.issues_atom), name="issues_feed_atom"),
+    path("feeds/companies/<slug:slug>/", public_page(feeds.company_rss), name="company_feed"),
+    path(
+        "feeds/companies/<slug:slug>/atom/",
+        public_page(feeds.company_atom),
+        name="company_feed_atom",
+    ),
+    path("feeds/topics/<slug:slug>/", public_page(feeds.topic_rss), name="topic_feed"),
+    path("feeds/topics/<slug:slug>/atom/", public_page(feeds.topic_atom), name="topic_feed_atom"),
+]
+
 urlpatterns = [
-    path("", issue_views.home, name="home"),
-    path("issues/", include("issues.urls")),
-    path("", include("stories.urls")),
+    *public,
     # Previews of unpublished text: staff only, never cached, never indexed.
     path("preview/stories/<int:pk>/", preview.preview_view, {"model": Story}, name="story_preview"),
     path("preview/issues/<int:pk>/", preview.preview_view, {"model": Issue}, name="issue_preview"),

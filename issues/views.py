@@ -5,7 +5,6 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from digest_site.cache import public_page
 from stories.extras import attach_extras
 from stories.models import Story
 from stories.prepared import Prepared
@@ -101,7 +100,6 @@ def _public_issue_page(request, issue, now):
     return render_issue_page(request, issue, entries=entries)
 
 
-@public_page
 def home(request):
     now = timezone.now()
     latest = _LATEST_ISSUE.fetch(now=now)
@@ -110,7 +108,6 @@ def home(request):
     return _public_issue_page(request, latest[0], now)
 
 
-@public_page
 def issue_detail(request, number):
     now = timezone.now()
     # Numbers past PostgreSQL's integer range cannot exist; do not send them to the database.
@@ -120,7 +117,6 @@ def issue_detail(request, number):
     return _public_issue_page(request, found[0], now)
 
 
-@public_page(params=("page",))
 def issue_archive(request):
     """Published issues, newest first, grouped by year: a count query and a page query."""
     page = paginate(

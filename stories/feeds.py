@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape, format_html
 
-from digest_site.cache import public_page
 from issues.models import Issue
 
 from . import timeline
@@ -156,7 +155,6 @@ def _atom(feed_class):
 
 
 def _view(feed_class):
-    @public_page
     def view(request, *args, **kwargs):
         return feed_class(request)(request, *args, **kwargs)
 

@@ -6,7 +6,6 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from digest_site.cache import public_page
 from issues.models import Issue
 
 from . import timeline
@@ -115,7 +114,6 @@ def render_story_page(request, story, *, preview=False, content=None):
     return _no_store(response) if preview else response
 
 
-@public_page
 def story_detail(request, slug):
     found = _STORY_BY_SLUG.fetch(slug=slug, now=timezone.now())
     if not found:
@@ -128,7 +126,6 @@ def _index_letter(company):
     return first if first.isalpha() and first.isascii() else "#"
 
 
-@public_page
 def company_index(request):
     companies = list(Company.objects.with_published_counts().order_by("name"))
     letters = timeline.group_consecutive(companies, _index_letter)
@@ -160,7 +157,6 @@ def _timeline_meta(obj, page, description, feed=None):
     return meta
 
 
-@public_page(params=("page", "direct"))
 def company_detail(request, slug):
     company = get_object_or_404(Company, slug=slug)
     family = timeline.company_family(company)
@@ -188,7 +184,6 @@ def company_detail(request, slug):
     return render(request, "stories/timeline.html", context)
 
 
-@public_page(params=("page",))
 def platform_detail(request, slug):
     platform = get_object_or_404(Platform.objects.select_related("owner"), slug=slug)
     context = timeline.timeline_context(
@@ -207,7 +202,6 @@ def platform_detail(request, slug):
     return render(request, "stories/timeline.html", context)
 
 
-@public_page(params=("page",))
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     context = timeline.timeline_context(
@@ -230,7 +224,6 @@ def topic_detail(request, slug):
     return render(request, "stories/timeline.html", context)
 
 
-@public_page(params=("q", "page"))
 def search(request):
     results = run_search(request.GET.get("q", ""))
     page = None

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "editorial",
     "stories",
     "issues",
+    "digest_site.apps.DigestSiteConfig",
 ]
 
 MIDDLEWARE = [

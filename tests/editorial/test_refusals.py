@@ -4,6 +4,8 @@ they were. Erin writes; Rita and Rob review; Rex is a reader."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission, User
+from django.urls import reverse
 from django.utils import timezone
 
 from editorial import revisions, workflow
@@ -94,4 +96,38 @@ def test_a_refused_revision_step_changes_nothing(case, editor, reviewer, other_r
             workflow.restore(story, story.live_revision_id, by=user)
         elif step == "submit":
             workflow.submit(story, by=user)
+    assert _snapshot(story) == before
+
+
+def test_a_correction_on_a_first_publication_is_refused_and_changes_nothing(editor, reviewer):
+    story = make_story(status=Status.IN_REVIEW, author=editor, companies=[make_company()])
+    before = _snapshot(story)
+    with pytest.raises(WorkflowError, match="correction note"):
+        workflow.publish(story, by=reviewer, correction="Nothing was published yet.")
+    assert _snapshot(story) == before
+
+
+def test_an_edit_of_a_published_story_without_the_right_is_refused_and_changes_nothing(
+    client, editor
+):
+    """Vic may view stories but not change them."""
+    vic = User.objects.create_user("vic", password="x", is_staff=True)
+    vic.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="stories", codename="view_story")
+    )
+    story = make_story(status=Status.PUBLISHED, author=editor, companies=[make_company()])
+    before = _snapshot(story)
+    client.force_login(vic)
+    url = reverse("admin:stories_story_change", args=[story.pk])
+    response = client.post(url, {"headline": "Vic's headline", "loaded_version": story.version})
+    assert response.status_code == 403
+    assert _snapshot(story) == before
+
+
+def test_a_restore_of_another_objects_revision_is_refused_and_changes_nothing(editor):
+    story = make_story(status=Status.PUBLISHED, author=editor, companies=[make_company()])
+    other = make_story(author=editor)
+    before = _snapshot(story)
+    with pytest.raises(WorkflowError, match="does not belong"):
+        workflow.restore(story, other.latest_revision_id, by=editor)
     assert _snapshot(story) == before

@@ -8,8 +8,8 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import DateField, Max
 from django.db.models.functions import Cast, Greatest
 
+from companies.links import public_path
 from issues.models import Issue
-from stories.links import public_path
 from stories.models import Company, Platform, Story, Topic
 
 

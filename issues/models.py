@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
+from companies.links import public_path
 from editorial.publishing import (
     EDITORIAL_COLUMNS,
     PublishableModel,
@@ -9,7 +10,6 @@ from editorial.publishing import (
     RevisionSpec,
     Status,
 )
-from stories.links import public_path
 from stories.markdown import render_markdown
 
 

@@ -12,19 +12,19 @@ small read-only records instead:
 
 from django.db import connection
 
-from .links import public_path
+from companies.links import public_path
 
 _TAGS_SQL = """
 SELECT x.story_id, 0, c.id, c.name, c.slug, c.name_zh
-  FROM stories_story_companies x JOIN stories_company c ON c.id = x.company_id
+  FROM stories_story_companies x JOIN companies_company c ON c.id = x.company_id
  WHERE x.story_id = ANY(%(ids)s)
 UNION ALL
 SELECT x.story_id, 1, p.id, p.name, p.slug, ''
-  FROM stories_story_platforms x JOIN stories_platform p ON p.id = x.platform_id
+  FROM stories_story_platforms x JOIN companies_platform p ON p.id = x.platform_id
  WHERE x.story_id = ANY(%(ids)s)
 UNION ALL
 SELECT x.story_id, 2, t.id, t.name, t.slug, ''
-  FROM stories_story_topics x JOIN stories_topic t ON t.id = x.topic_id
+  FROM stories_story_topics x JOIN companies_topic t ON t.id = x.topic_id
  WHERE x.story_id = ANY(%(ids)s)
 ORDER BY 1, 2, 4
 """

@@ -1,173 +1,17 @@
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
+from companies.links import public_path
+from companies.models import Company, Platform, Topic
 from editorial.publishing import PublishableModel, PublishableQuerySet, RevisionSpec, Status
 
-from .links import public_path
 from .markdown import render_markdown
 
 __all__ = ["Status", "Company", "Platform", "Topic", "Story", "Source", "Correction"]
-
-
-def _aliases_field():
-    return ArrayField(
-        models.CharField(max_length=100),
-        blank=True,
-        default=list,
-        help_text="Other names, spellings and stock tickers, separated by commas "
-        "(for example: Alibaba, BABA, 9988.HK). Search and tagging use them.",
-    )
-
-
-class UsedByStoriesQuerySet(models.QuerySet):
-    def with_published_counts(self):
-        """Annotate `published_count`: the row's published stories, counted in the same query."""
-        # One pass over the tag's join table; the published ids are computed once (hashed).
-        published = Story.objects.published().values("pk")
-        return self.annotate(
-            published_count=models.Count("stories", filter=Q(stories__in=published))
-        )
-
-    def delete(self):
-        for obj in self:
-            obj.refuse_delete_if_used()
-        return super().delete()
-
-
-class UsedByStoriesMixin:
-    """Companies, platforms and topics cannot be deleted while any story names them.
-
-    The many-to-many rows would otherwise vanish silently and the stories would lose their tags.
-    """
-
-    def stories_using(self):
-        return self.stories.all()
-
-    def refuse_delete_if_used(self):
-        used = list(self.stories_using().order_by("headline")[:20])
-        if used:
-            names = ", ".join(f"“{story.headline}”" for story in used)
-            raise ProtectedError(
-                f"{self} cannot be deleted while stories use it: {names}. "
-                "Remove it from those stories first.",
-                set(used),
-            )
-
-    def delete(self, *args, **kwargs):
-        self.refuse_delete_if_used()
-        return super().delete(*args, **kwargs)
-
-
-class Company(UsedByStoriesMixin, models.Model):
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(
-        max_length=200,
-        help_text="The last part of the company page's address: /companies/this-part/.",
-    )
-    name_zh = models.CharField(
-        "Chinese name", max_length=200, blank=True, help_text="For example 阿里巴巴集团."
-    )
-    aliases = _aliases_field()
-    parent = models.ForeignKey(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="subsidiaries",
-        help_text="The group this company belongs to, e.g. Taobao and Tmall Group → Alibaba Group.",
-    )
-    website = models.URLField(blank=True)
-    headquarters = models.CharField(max_length=200, blank=True)
-    description = models.TextField(blank=True, help_text="A sentence or two for the company page.")
-    logo = models.ImageField(upload_to="logos/companies/", blank=True)
-
-    objects = UsedByStoriesQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name_plural = "companies"
-        constraints = [
-            models.UniqueConstraint(fields=["slug"], name="company_slug_unique"),
-            models.CheckConstraint(
-                condition=~Q(parent=models.F("pk")), name="company_not_own_parent"
-            ),
-        ]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return public_path("company_detail", self.slug)
-
-
-class Platform(UsedByStoriesMixin, models.Model):
-    class Kind(models.TextChoices):
-        SOCIAL_VIDEO = "social_video", "Social video"
-        SOCIAL_NETWORK = "social_network", "Social network"
-        MESSAGING = "messaging", "Messaging"
-        ECOMMERCE = "ecommerce", "E-commerce"
-        SEARCH = "search", "Search"
-        CHATBOT = "chatbot", "Chatbot / AI assistant"
-        VIDEO_STREAMING = "video_streaming", "Video streaming"
-        MUSIC = "music", "Music"
-        DELIVERY = "delivery", "Delivery and local services"
-        PAYMENTS = "payments", "Payments"
-        CLOUD = "cloud", "Cloud"
-        OTHER = "other", "Other"
-
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(
-        max_length=200,
-        help_text="The last part of the platform page's address: /platforms/this-part/.",
-    )
-    owner = models.ForeignKey(
-        Company,
-        on_delete=models.PROTECT,
-        related_name="platforms",
-        help_text="The company that runs it, e.g. ByteDance for TikTok and Douyin.",
-    )
-    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.OTHER)
-    aliases = _aliases_field()
-    website = models.URLField(blank=True)
-    logo = models.ImageField(upload_to="logos/platforms/", blank=True)
-
-    objects = UsedByStoriesQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["slug"], name="platform_slug_unique")]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return public_path("platform_detail", self.slug)
-
-
-class Topic(UsedByStoriesMixin, models.Model):
-    name = models.CharField(max_length=100)
-    slug = models.SlugField(
-        max_length=100, help_text="The last part of the topic page's address: /topics/this-part/."
-    )
-    description = models.TextField(blank=True)
-
-    objects = UsedByStoriesQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["slug"], name="topic_slug_unique")]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return public_path("topic_detail", self.slug)
 
 
 class StoryQuerySet(PublishableQuerySet):

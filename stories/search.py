@@ -38,11 +38,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
 _NAMES_SQL = """
 coalesce((
     SELECT string_agg(concat_ws(' ', c.name, c.name_zh, array_to_string(c.aliases, ' ')), ' ')
-    FROM stories_story_companies sc JOIN stories_company c ON c.id = sc.company_id
+    FROM stories_story_companies sc JOIN companies_company c ON c.id = sc.company_id
     WHERE sc.story_id = s.id
 ), '') || ' ' || coalesce((
     SELECT string_agg(concat_ws(' ', p.name, array_to_string(p.aliases, ' ')), ' ')
-    FROM stories_story_platforms sp JOIN stories_platform p ON p.id = sp.platform_id
+    FROM stories_story_platforms sp JOIN companies_platform p ON p.id = sp.platform_id
     WHERE sp.story_id = s.id
 ), '')
 """

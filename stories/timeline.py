@@ -13,8 +13,9 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
+from companies.links import public_path
+
 from .extras import attach_extras
-from .links import public_path
 from .models import Company, Platform, Story
 
 PER_PAGE = 30

@@ -6,11 +6,11 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from companies.links import public_path
 from issues.models import Issue
 
 from . import timeline
 from .extras import attach_content_extras, attach_extras
-from .links import public_path
 from .models import Company, Platform, Story, Topic
 from .prepared import Prepared
 from .search import search as run_search

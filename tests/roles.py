@@ -11,7 +11,7 @@ import importlib
 from django.contrib.auth.models import Group, Permission
 from django.core.management.sql import emit_post_migrate_signal
 
-_roles = importlib.import_module("stories.migrations.0005_roles")
+_roles = importlib.import_module("stories.migrations.0007_roles")
 
 
 def ensure_roles():

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "editorial",
+    "companies",
     "stories",
     "issues",
     "digest_site.apps.DigestSiteConfig",

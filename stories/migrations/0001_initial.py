@@ -8,7 +8,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import stories.models
+import companies.models
 
 
 class Migration(migrations.Migration):
@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "companies",
                 "ordering": ["name"],
             },
-            bases=(stories.models.UsedByStoriesMixin, models.Model),
+            bases=(companies.models.UsedByStoriesMixin, models.Model),
         ),
         migrations.CreateModel(
             name="Platform",
@@ -146,7 +146,7 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["name"],
             },
-            bases=(stories.models.UsedByStoriesMixin, models.Model),
+            bases=(companies.models.UsedByStoriesMixin, models.Model),
         ),
         migrations.CreateModel(
             name="ShareLink",
@@ -354,7 +354,7 @@ class Migration(migrations.Migration):
                     models.UniqueConstraint(fields=("slug",), name="topic_slug_unique")
                 ],
             },
-            bases=(stories.models.UsedByStoriesMixin, models.Model),
+            bases=(companies.models.UsedByStoriesMixin, models.Model),
         ),
         migrations.AddField(
             model_name="story",

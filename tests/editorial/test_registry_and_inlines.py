@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _topic_url(topic):
-    return reverse("admin:stories_topic_change", args=[topic.pk])
+    return reverse("admin:companies_topic_change", args=[topic.pk])
 
 
 def test_editor_renames_an_unused_topic(client, editor):

@@ -208,7 +208,7 @@ def test_issue_admin_search_with_a_superscript_digit_is_not_a_500(lenient, edito
         {"app_label": "stories", "model_name": "story", "field_name": "companies"},
         {"app_label": "stories", "model_name": "story", "field_name": "platforms"},
         {"app_label": "issues", "model_name": "issuestory", "field_name": "story"},
-        {"app_label": "stories", "model_name": "company", "field_name": "parent"},
+        {"app_label": "companies", "model_name": "company", "field_name": "parent"},
     ],
     ids=["companies", "platforms", "issue-story", "company-parent"],
 )

@@ -517,7 +517,7 @@ def test_company_search_finds_chinese_names_and_aliases(client, editor):
     alibaba = make_company("Alibaba Group", name_zh="阿里巴巴集团", aliases=["BABA", "9988.HK"])
     make_company("Tencent", name_zh="腾讯", aliases=["TCEHY"])
     client.force_login(editor)
-    url = reverse("admin:stories_company_changelist")
+    url = reverse("admin:companies_company_changelist")
     for term in ("阿里巴巴", "baba", "9988.hk", "Alibaba"):
         found = list(client.get(url, {"q": term}).context["cl"].result_list)
         assert found == [alibaba], term
@@ -552,7 +552,7 @@ def test_deleting_a_used_company_in_the_admin_is_refused_naming_the_stories(clie
     company = make_company("Meituan")
     make_story("Meituan drones take off", companies=[company])
     client.force_login(admin_user)
-    url = reverse("admin:stories_company_delete", args=[company.pk])
+    url = reverse("admin:companies_company_delete", args=[company.pk])
     page = client.get(url)
     assert page.status_code == 200
     assert "Meituan drones take off" in page.content.decode()
@@ -566,7 +566,7 @@ def test_bulk_deleting_used_topics_is_refused_naming_the_stories(client, admin_u
     topic, unused = make_topic("Regulation"), make_topic("Unused")
     make_story("New antitrust guidance", topics=[topic])
     client.force_login(admin_user)
-    url = reverse("admin:stories_topic_changelist")
+    url = reverse("admin:companies_topic_changelist")
     data = {"action": "delete_selected", "_selected_action": [str(topic.pk), str(unused.pk)]}
     page = client.post(url, data)
     assert page.status_code == 200
@@ -578,7 +578,7 @@ def test_bulk_deleting_used_topics_is_refused_naming_the_stories(client, admin_u
 def test_a_race_past_the_confirmation_page_gets_a_message_not_a_500(
     client, admin_user, monkeypatch
 ):
-    from stories.admin import CompanyAdmin
+    from companies.admin import CompanyAdmin
 
     company = make_company("Baidu")
     make_story("Ernie bot update", companies=[company])
@@ -590,7 +590,7 @@ def test_a_race_past_the_confirmation_page_gets_a_message_not_a_500(
     )
     client.force_login(admin_user)
     response = client.post(
-        reverse("admin:stories_company_delete", args=[company.pk]), {"post": "yes"}, follow=True
+        reverse("admin:companies_company_delete", args=[company.pk]), {"post": "yes"}, follow=True
     )
     assert response.status_code == 200
     assert any("Ernie bot update" in m for m in messages_of(response))

@@ -28,7 +28,7 @@ def _queries(client, url):
             "admin:issues_issue_changelist",
             lambda editor: make_issue(stories=[make_story(status=Status.IN_REVIEW)]),
         ),
-        ("admin:stories_company_changelist", lambda editor: make_company(parent=make_company())),
+        ("admin:companies_company_changelist", lambda editor: make_company(parent=make_company())),
     ],
 )
 def test_admin_list_query_count_does_not_grow_with_rows(client, editor, url, make_one):

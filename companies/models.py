@@ -49,7 +49,12 @@ class UsedByStoriesMixin:
     """
 
     def stories_using(self):
-        return self.stories.all()
+        """Stories that name it on their public rows or in their newest text (a revision
+        waiting for review): deleting it would silently drop it from either."""
+        relation = self._meta.get_field("stories")
+        tag = relation.field.name  # "companies", "platforms" or "topics" on the story
+        in_newest_text = Q(**{f"latest_revision__content__tags__{tag}__contains": [self.pk]})
+        return relation.related_model.objects.filter(Q(**{tag: self}) | in_newest_text).distinct()
 
     def refuse_delete_if_used(self):
         used = list(self.stories_using().order_by("headline")[:20])

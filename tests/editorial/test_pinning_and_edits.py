@@ -6,10 +6,12 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.db.models.deletion import ProtectedError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from companies.models import Company
 from editorial import revisions, workflow
 from editorial.workflow import Action, Stale
 from issues.models import IssueStory
@@ -185,3 +187,19 @@ def test_someone_who_may_not_edit_sees_the_published_text_whole(client, editor, 
     assert "Public headline" in page and "Pending headline" not in page
     assert "Publisher 1" in page and "Caixin" not in page
     assert "see what changed" in page
+
+
+def test_a_company_named_only_in_changes_waiting_for_review_cannot_be_deleted(client, editor):
+    story = make_story(status=Status.PUBLISHED, author=editor, companies=[make_company()])
+    newcomer = make_company("Newcomer")
+    save_change_form(
+        client,
+        editor,
+        story,
+        companies=[str(pk) for pk in story.companies.values_list("pk", flat=True)]
+        + [str(newcomer.pk)],
+    )
+    assert not story.companies.filter(pk=newcomer.pk).exists()  # not on the public rows
+    with pytest.raises(ProtectedError, match="Newcomer cannot be deleted"):
+        newcomer.delete()
+    assert Company.objects.filter(pk=newcomer.pk).exists()

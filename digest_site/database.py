@@ -7,6 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import dj_database_url
 
+from .env import env_int
+
 EMBEDDED_DB_NAME = "digest"
 
 
@@ -33,10 +35,34 @@ def start_embedded_postgres(data_dir):
     return server
 
 
+def time_limits():
+    """libpq options that keep a slow or locked database from holding a worker.
+
+    Every connection gives up connecting after DIGEST_DB_CONNECT_TIMEOUT seconds. Web workers
+    (digest_site.wsgi sets the defaults) also cancel a statement after
+    DIGEST_DB_STATEMENT_TIMEOUT_MS and a wait for a lock after DIGEST_DB_LOCK_TIMEOUT_MS, well
+    below gunicorn's 30 s; the request then gets the 503 page. Management commands (migrate,
+    load_demo) have no statement limit unless the variables are set.
+    """
+    options = {"connect_timeout": env_int("DIGEST_DB_CONNECT_TIMEOUT", 5)}
+    settings = []
+    statement_ms = env_int("DIGEST_DB_STATEMENT_TIMEOUT_MS", 0)
+    lock_ms = env_int("DIGEST_DB_LOCK_TIMEOUT_MS", 0)
+    if statement_ms:
+        settings.append(f"-c statement_timeout={statement_ms}")
+    if lock_ms:
+        settings.append(f"-c lock_timeout={lock_ms}")
+    if settings:
+        options["options"] = " ".join(settings)
+    return options
+
+
 def database_config(base_dir):
     url = os.environ.get("DATABASE_URL")
     if url:
-        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        config["OPTIONS"] = {**config.get("OPTIONS", {}), **time_limits()}
+        return config
     data_dir = embedded_data_dir(base_dir)
     server = start_embedded_postgres(data_dir)
     # pgserver picks the socket directory itself (the data directory unless its path is too
@@ -52,4 +78,5 @@ def database_config(base_dir):
         "PORT": "",
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": time_limits(),
     }

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from digest_site import health
 from digest_site import views as site_views
 from digest_site.cache import public_page
 from digest_site.env import env_bool
@@ -60,6 +61,8 @@ urlpatterns = [
     path("", include("editorial.urls")),
     path("admin/desk/", desk.editorial_desk, name="editorial_desk"),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("robots.txt", site_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", site_views.sitemap_xml, name="sitemap"),
 ]

@@ -1,8 +1,10 @@
 """Site-wide public views: robots.txt, sitemap.xml, error pages, and the benchmark ceiling."""
 
 import os
+import sys
 from pathlib import Path
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
@@ -59,7 +61,23 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # No context processors and no database: whatever broke must not break the error page too.
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_TROUBLE):
+        return database_unavailable()
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+# The database is down, unreachable, or gave up on a statement or lock (digest_site.database).
+DATABASE_TROUBLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable():
+    """503 with Retry-After, from a template that needs neither the database nor static files."""
+    response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def bench_ceiling(request):

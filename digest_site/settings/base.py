@@ -105,6 +105,11 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "digest"),
+            # A Redis that hangs must not hang every request with it.
+            "OPTIONS": {
+                "socket_timeout": env_int("REDIS_TIMEOUT_MS", 500) / 1000,
+                "socket_connect_timeout": env_int("REDIS_TIMEOUT_MS", 500) / 1000,
+            },
         }
     }
 else:

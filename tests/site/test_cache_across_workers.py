@@ -9,39 +9,20 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
 
 from stories.models import Status
+from tests.processes import database_url, free_port, production_env
+from tests.processes import gunicorn as serve
 
-ROOT = Path(__file__).resolve().parents[2]
 REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
-SECRET = "multi-worker-test-secret-k3Jd9Qm2Lx7Vb5Nc8Zr1Tp4Wy6Hs0Gf-aE"
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(url, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return response.status
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not come up within {timeout}s")
 
 
 @pytest.fixture
@@ -50,7 +31,7 @@ def redis_url():
         if os.environ.get("CI") == "true":
             pytest.fail("redis-server is missing: apt-get install redis-server")
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
@@ -78,49 +59,13 @@ def shared_cache(settings, redis_url):
 
 @pytest.fixture
 def gunicorn(shared_cache):
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "digest_site.settings.production",
-        "SECRET_KEY": SECRET,
-        "SECURE_SSL_REDIRECT": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "REDIS_URL": shared_cache,
-        "CACHE_KEY_PREFIX": "",
-        # A unix-socket directory (the embedded PostgreSQL) goes into the URL percent-encoded.
-        "DATABASE_URL": (
-            f"postgres://{quote(db['USER'], safe='')}:{quote(db['PASSWORD'] or '', safe='')}@"
-            f"{quote(db['HOST'] or 'localhost', safe='')}:{db['PORT'] or 5432}/{db['NAME']}"
-        ),
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
+    env = production_env(
+        REDIS_URL=shared_cache,
+        CACHE_KEY_PREFIX="",
+        DATABASE_URL=database_url(connection.settings_dict),
     )
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "digest_site.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(base + "/robots.txt")
+    with serve(env, ready_path="/robots.txt") as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def _pages(url, n=16):

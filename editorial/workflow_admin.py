@@ -9,7 +9,8 @@ when a reviewer publishes exactly that revision.
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -67,6 +68,43 @@ class PlainHelpTextMixin:
         if field is not None and field.help_text:
             field.help_text = conditional_escape(field.help_text)
         return field
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class _SkipMalformedChoices:
+    """An autocomplete box that ignores submitted values which cannot be primary keys.
+
+    The field already refuses them with a form error; without this, drawing the form again to
+    show that error would query with "abc" as an id and answer 500.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        pk = self.field.remote_field.model._meta.pk
+        valid = []
+        for item in value:
+            try:
+                pk.to_python(item)
+            except ValidationError:
+                continue
+            valid.append(item)
+        return super().optgroups(name, valid, attr)
+
+
+class SafeAutocompleteSelect(_SkipMalformedChoices, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(_SkipMalformedChoices, AutocompleteSelectMultiple):
+    pass
 
 
 class ParentWorkflowInlineMixin:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from editorial import workflow
-from editorial.workflow_admin import PlainHelpTextMixin
+from editorial.workflow_admin import PlainHelpTextMixin, RaceSafeSaveMixin
 
 from .models import Company, Platform, Topic
 
@@ -123,6 +123,7 @@ def _count_column(description):
 
 @admin.register(Company)
 class CompanyAdmin(
+    RaceSafeSaveMixin,
     PublicNameMixin,
     PlainHelpTextMixin,
     RefuseDeleteIfUsedMixin,
@@ -152,7 +153,12 @@ class CompanyAdmin(
 
 @admin.register(Platform)
 class PlatformAdmin(
-    PublicNameMixin, PlainHelpTextMixin, RefuseDeleteIfUsedMixin, AliasSearchMixin, admin.ModelAdmin
+    RaceSafeSaveMixin,
+    PublicNameMixin,
+    PlainHelpTextMixin,
+    RefuseDeleteIfUsedMixin,
+    AliasSearchMixin,
+    admin.ModelAdmin,
 ):
     list_display = ["name", "owner", "kind", "aliases_list", "story_count_column"]
     list_select_related = ["owner"]
@@ -173,7 +179,13 @@ class PlatformAdmin(
 
 
 @admin.register(Topic)
-class TopicAdmin(PublicNameMixin, PlainHelpTextMixin, RefuseDeleteIfUsedMixin, admin.ModelAdmin):
+class TopicAdmin(
+    RaceSafeSaveMixin,
+    PublicNameMixin,
+    PlainHelpTextMixin,
+    RefuseDeleteIfUsedMixin,
+    admin.ModelAdmin,
+):
     list_display = ["name", "slug", "story_count_column"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -107,6 +107,32 @@ class SafeAutocompleteSelectMultiple(_SkipMalformedChoices, AutocompleteSelectMu
     pass
 
 
+class RaceSafeSaveMixin:
+    """A save that loses a race for a unique value (two people creating the same web address
+    or issue number at once) gets a form error with everything typed still there, not a 500.
+
+    The form checks uniqueness before saving, but the other save may commit in between; the
+    database then refuses ours. By then the winner's row is visible, so drawing the form again
+    from the same POST names the clash on the field itself.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            if request.method != "POST":
+                raise
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            messages.error(
+                request,
+                "Someone saved the same web address or number at the same moment, so this was "
+                "not saved. Check the form and save again.",
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
+
 class ParentWorkflowInlineMixin:
     """An inline follows its parent's workflow: read-only for editors once it is submitted,
     and on top of the inline model's own permissions (a user needs both)."""
@@ -180,7 +206,7 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-class WorkflowAdminMixin(PlainHelpTextMixin):
+class WorkflowAdminMixin(RaceSafeSaveMixin, PlainHelpTextMixin):
     change_form_template = "admin/workflow/change_form.html"
     actions = ["submit_selected"]
     preview_url_name = None  # "story_preview" or "issue_preview"

@@ -1,5 +1,6 @@
 """Where the database lives: DATABASE_URL when set, else an embedded PostgreSQL under var/."""
 
+import json
 import os
 import warnings
 from pathlib import Path
@@ -16,6 +17,30 @@ def embedded_data_dir(base_dir):
     return Path(os.environ.get("DIGEST_PGDATA", Path(base_dir) / "var" / "pgdata"))
 
 
+def repair_leftovers(data_dir):
+    """Undo what an interrupted start can leave behind, so the next start works by itself.
+
+    pgserver keeps the processes using the cluster in `.handle_pids.json`; a start killed while
+    writing it leaves an empty file that fails every later command (JSONDecodeError). An empty
+    or garbled `postmaster.pid` makes PostgreSQL refuse to start ("bogus data in lock file").
+    A pid file that names a server is left alone: a running server is reused, a stale one
+    PostgreSQL clears itself.
+    """
+    handles = data_dir / ".handle_pids.json"
+    if handles.exists():
+        try:
+            valid = isinstance(json.loads(handles.read_text() or "null"), list)
+        except ValueError:
+            valid = False
+        if not valid:
+            handles.write_text("[]")
+    pid_file = data_dir / "postmaster.pid"
+    if pid_file.exists():
+        first = (pid_file.read_text(errors="replace").splitlines() or [""])[0].strip()
+        if not first.isdecimal():
+            pid_file.unlink()
+
+
 def start_embedded_postgres(data_dir):
     """Start (or reuse) the pgserver cluster in data_dir and make sure our database exists.
 
@@ -23,6 +48,7 @@ def start_embedded_postgres(data_dir):
     web server finds it already up. `make db-stop` stops it.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
+    repair_leftovers(data_dir)
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); harmless here.
         warnings.simplefilter("ignore")

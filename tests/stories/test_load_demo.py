@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from django.utils.html import escape
 
 from editorial.models import Transition
@@ -155,10 +156,12 @@ def test_a_draft_story_a_story_in_review_and_next_weeks_draft_issue():
     assert not Issue.objects.published().filter(number=48).exists()
 
 
-def test_running_twice_changes_nothing():
+def test_running_twice_changes_nothing_and_so_does_a_reset_of_unchanged_demo_content():
     load()
     before = snapshot()
     load()
+    assert snapshot() == before
+    load(reset=True)
     assert snapshot() == before
     assert Story.objects.count() == 13
     all_stories = [
@@ -172,14 +175,27 @@ def test_running_twice_changes_nothing():
     assert IssueStory.objects.count() == 10
 
 
-def test_a_rerun_repairs_edited_demo_content_without_duplicating_it():
+def test_a_rerun_keeps_what_the_user_changed():
+    """make run loads the demo every time: a second run must not undo the user's work."""
+    load()
+    issue = Issue.objects.get(number=48)
+    issue.status, issue.published_at = Status.PUBLISHED, timezone.now()
+    issue.title = "My own title"
+    issue.save()
+    output = load()
+    issue.refresh_from_db()
+    assert (issue.status, issue.title) == (Status.PUBLISHED, "My own title")
+    assert "left as it is" in output and "--reset" in output
+
+
+def test_reset_repairs_edited_demo_content_without_duplicating_it():
     load()
     story = Story.objects.get(slug="nepal-bans-tiktok-social-harmony")
     story.headline = "Edited"
     story.save()
     story.sources.all().delete()
     story.companies.clear()
-    load()
+    load(reset=True)
     story.refresh_from_db()
     assert story.headline == demo.PUBLISHED_STORIES[1]["headline"]
     assert list(story.sources.values_list("publisher", flat=True)) == [

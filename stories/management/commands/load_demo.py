@@ -43,8 +43,9 @@ class Command(BaseCommand):
     help = (
         "Fill the database with the demo issue #47 (published), three earlier published "
         "stories, a story in draft, a story in review, issue #48 in draft, and the demo logins "
-        "editor, reviewer and admin. "
-        "Safe to run again: it changes nothing the second time."
+        "editor, reviewer and admin, into a database that holds no stories or issues yet. "
+        "A database with content is left as it is (make run runs this every time), unless "
+        "--reset asks to put the demo rows back as they were."
     )
 
     def add_arguments(self, parser):
@@ -53,14 +54,27 @@ class Command(BaseCommand):
             action="store_true",
             help="Load even though DEBUG is off. The demo logins have published passwords.",
         )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Put the demo rows back as they were (states, texts, tags), even over changes "
+            "made since. Other content stays.",
+        )
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, reset=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG is off, so this looks like a real site: load_demo would add demo accounts "
                 "with publicly known passwords. Run it with DEBUG=true, or pass --force if you "
                 "really want the demo content here."
             )
+        if not reset and (Story.objects.exists() or Issue.objects.exists()):
+            self.stdout.write(
+                f"The database already holds content ({Story.objects.count()} stories, "
+                f"{Issue.objects.count()} issues): left as it is. "
+                "Run `manage.py load_demo --reset` to put the demo content back."
+            )
+            return
         with transaction.atomic():
             users = self.load_users()
             companies = self.load_companies()

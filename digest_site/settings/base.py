@@ -1,5 +1,6 @@
 """Settings shared by every environment. dev.py, production.py and test.py override them."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from digest_site.database import database_config
@@ -25,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
     "editorial",
     "companies",
     "stories",
@@ -43,7 +45,29 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Refuses sign-ins after too many failures (see AXES_* below); last, as its docs ask.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Sign-in throttling (django-axes): after DIGEST_LOGIN_FAILURE_LIMIT failures for one account,
+# or from one address, sign-ins for it are refused, the right password included, for
+# DIGEST_LOGIN_COOLOFF_MINUTES. The address is the connection's (REMOTE_ADDR): a header a
+# client can write must not pick which address is counted.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("DIGEST_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DIGEST_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Every failed sign-in is kept for the admins (Axes → access failures), not only the counts.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_COOLOFF_MESSAGE = (
+    "Too many failed sign-ins for this account or from this address. Wait a while and try "
+    "again; until then even the right password is refused."
+)
 
 ROOT_URLCONF = "digest_site.urls"
 WSGI_APPLICATION = "digest_site.wsgi.application"

@@ -42,7 +42,12 @@ def _ready(status=Status.DRAFT, author=None, **kwargs):
 
 
 @pytest.fixture
-def one_of_everything(admin_user, editor):
+def one_of_everything(client, admin_user, editor):
+    # A failed and a successful sign-in: the throttling's records (django-axes) have pages too.
+    login = reverse("admin:login")
+    client.post(login, {"username": "nobody", "password": "wrong"}, REMOTE_ADDR="127.0.0.9")
+    client.post(login, {"username": "erin", "password": "correct horse battery staple"})
+    client.logout()
     company = make_company("Alibaba Group", name_zh="阿里巴巴集团", aliases=["BABA"])
     story = make_story(companies=[company], platforms=[make_platform()], topics=[make_topic()])
     make_issue(stories=[story])

@@ -6,6 +6,7 @@ from digest_site import health
 from digest_site import views as site_views
 from digest_site.cache import public_page
 from digest_site.env import env_bool
+from digest_site.limits import rate_limited
 from editorial import desk, preview
 from issues import views as issue_views
 from issues.models import Issue
@@ -40,7 +41,14 @@ public = [
         public_page(story_views.topic_detail, params=("page",)),
         name="topic_detail",
     ),
-    path("search/", public_page(story_views.search, params=("q", "page")), name="search"),
+    path(
+        "search/",
+        public_page(
+            rate_limited(story_views.search, group="search", setting="DIGEST_SEARCH_RATE"),
+            params=("q", "page"),
+        ),
+        name="search",
+    ),
     path("feeds/issues/", public_page(feeds.issues_rss), name="issues_feed"),
     path("feeds/issues/atom/", public_page(feeds.issues_atom), name="issues_feed_atom"),
     path("feeds/companies/<slug:slug>/", public_page(feeds.company_rss), name="company_feed"),

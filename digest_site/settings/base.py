@@ -138,6 +138,8 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Searches one address may run (renders, not page-cache hits), e.g. "30/m"; above it, 429.
+DIGEST_SEARCH_RATE = env_str("DIGEST_SEARCH_RATE", "30/m")
 # How long a rendered public page may be served from the server-side cache.
 DIGEST_PAGE_CACHE_SECONDS = env_int("DIGEST_PAGE_CACHE_SECONDS", 300)
 

@@ -1,0 +1,31 @@
+"""Rate limits for public pages that cost real work per request (search).
+
+Counted per client address (the connection's REMOTE_ADDR) in the shared cache, with
+django-ratelimit's counters. Only rendered pages count: the page cache answers repeated
+requests before this runs, and a refused request (429) is never stored.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.shortcuts import render
+from django_ratelimit.core import get_usage
+
+
+def rate_limited(view, *, group, setting):
+    """Wrap `view`: above the rate named by `setting` ("30/m") an address gets 429 with
+    Retry-After until its window ends."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        usage = get_usage(
+            request, group=group, key="ip", rate=getattr(settings, setting), increment=True
+        )
+        if usage is not None and usage["should_limit"]:
+            response = render(request, "429.html", {"meta": {"noindex": True}}, status=429)
+            response["Retry-After"] = str(max(1, int(usage["time_left"])))
+            response["Cache-Control"] = "no-store"
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -57,3 +57,27 @@ def page(browser):
 def screenshot_dir():
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     return SCREENSHOT_DIR
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(browser, monkeypatch):
+    """Every page a browser test opens obeys the Content-Security-Policy: Chromium reports a
+    refused script, style or image on the console, and any such report fails the test."""
+    violations = []
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on(
+            "console",
+            lambda message: (
+                violations.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    yield violations
+    assert violations == []

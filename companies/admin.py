@@ -121,77 +121,57 @@ def _count_column(description):
     return column
 
 
-@admin.register(Company)
-class CompanyAdmin(
+class RegistryAdmin(
     RaceSafeSaveMixin,
     PublicNameMixin,
     PlainHelpTextMixin,
     RefuseDeleteIfUsedMixin,
-    AliasSearchMixin,
     admin.ModelAdmin,
 ):
+    """What the three registry admins share: the story count column, the rules for names in
+    public use and for deleting what stories use."""
+
+    prepopulated_fields = {"slug": ["name"]}
+    story_count_column = _count_column("Stories")
+
+    def get_queryset(self, request):
+        # Explicit order: an annotated (grouped) query drops the model's default ordering.
+        return super().get_queryset(request).annotate(story_count=Count("stories")).order_by("name")
+
+
+class AliasedRegistryAdmin(AliasSearchMixin, RegistryAdmin):
+    """Companies and platforms: also found by their aliases, which the list shows."""
+
+    @admin.display(description="Aliases")
+    def aliases_list(self, obj):
+        return ", ".join(obj.aliases)
+
+
+@admin.register(Company)
+class CompanyAdmin(AliasedRegistryAdmin):
     list_display = ["name", "name_zh", "parent", "aliases_list", "story_count_column"]
     list_select_related = ["parent"]
     search_fields = ["name", "name_zh", "slug"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
-    prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
     fieldsets = [
         (None, {"fields": ["name", "name_zh", "slug", "aliases", "parent"]}),
         ("About", {"fields": ["description", "website", "headquarters", "logo"]}),
     ]
-    story_count_column = _count_column("Stories")
-
-    def get_queryset(self, request):
-        # Explicit order: an annotated (grouped) query drops the model's default ordering.
-        return super().get_queryset(request).annotate(story_count=Count("stories")).order_by("name")
-
-    @admin.display(description="Aliases")
-    def aliases_list(self, obj):
-        return ", ".join(obj.aliases)
 
 
 @admin.register(Platform)
-class PlatformAdmin(
-    RaceSafeSaveMixin,
-    PublicNameMixin,
-    PlainHelpTextMixin,
-    RefuseDeleteIfUsedMixin,
-    AliasSearchMixin,
-    admin.ModelAdmin,
-):
+class PlatformAdmin(AliasedRegistryAdmin):
     list_display = ["name", "owner", "kind", "aliases_list", "story_count_column"]
     list_select_related = ["owner"]
     search_fields = ["name", "slug", "owner__name", "owner__name_zh"]
     list_filter = ["kind", ("owner", admin.RelatedOnlyFieldListFilter)]
-    prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["owner"]
     fields = ["name", "slug", "owner", "kind", "aliases", "website", "logo"]
-    story_count_column = _count_column("Stories")
-
-    def get_queryset(self, request):
-        # Explicit order: an annotated (grouped) query drops the model's default ordering.
-        return super().get_queryset(request).annotate(story_count=Count("stories")).order_by("name")
-
-    @admin.display(description="Aliases")
-    def aliases_list(self, obj):
-        return ", ".join(obj.aliases)
 
 
 @admin.register(Topic)
-class TopicAdmin(
-    RaceSafeSaveMixin,
-    PublicNameMixin,
-    PlainHelpTextMixin,
-    RefuseDeleteIfUsedMixin,
-    admin.ModelAdmin,
-):
+class TopicAdmin(RegistryAdmin):
     list_display = ["name", "slug", "story_count_column"]
     search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "description"]
-    story_count_column = _count_column("Stories")
-
-    def get_queryset(self, request):
-        # Explicit order: an annotated (grouped) query drops the model's default ordering.
-        return super().get_queryset(request).annotate(story_count=Count("stories")).order_by("name")

@@ -23,3 +23,18 @@ def test_500_page_is_in_the_site_design(client, settings):
     assert "<h1>Something went wrong</h1>" in page
     assert 'class="masthead"' in page
     assert "deliberate failure" not in page
+
+
+def test_500_page_needs_no_collected_static_files(client, settings, tmp_path):
+    """Production keeps hashed static names in a manifest written by collectstatic; without
+    it every {% static %} raises. The error page must still answer."""
+    settings.ROOT_URLCONF = "tests.site.boom_urls"
+    settings.STATIC_ROOT = str(tmp_path)  # nothing collected there
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    client.raise_request_exception = False
+    response = client.get("/boom/")
+    assert response.status_code == 500
+    assert "<h1>Something went wrong</h1>" in response.content.decode()

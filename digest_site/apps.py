@@ -2,14 +2,14 @@ from django.apps import AppConfig
 
 
 class DigestSiteConfig(AppConfig):
-    """The site's wiring: the page cache listens to content changes in every process (web
-    workers, management commands). Content apps know nothing of it."""
+    """The site's wiring: every process (web workers, management commands) announces changes
+    that readers can see to the page cache. Content apps know nothing of it."""
 
     name = "digest_site"
     label = "digest_site"
     verbose_name = "Digest site"
 
     def ready(self):
-        from digest_site import cache
+        from digest_site.pages import invalidation
 
-        cache.connect_signals()
+        invalidation.connect()

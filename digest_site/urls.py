@@ -4,9 +4,9 @@ from django.urls import include, path
 
 from digest_site import health
 from digest_site import views as site_views
-from digest_site.cache import public_page
 from digest_site.env import env_bool
 from digest_site.limits import rate_limited
+from digest_site.pages import public_page
 from editorial import desk, preview
 from issues import views as issue_views
 from issues.models import Issue
@@ -18,7 +18,7 @@ admin.site.site_header = "Digest editorial"
 admin.site.site_title = "Digest editorial"
 admin.site.index_title = "Newsroom"
 
-# The reader's pages, served from the page cache (digest_site.cache) to anonymous readers.
+# The reader's pages, served from the page cache (digest_site.pages) to anonymous readers.
 # `params` names the query parameters a page reads; the cache ignores all others.
 public = [
     path("", public_page(issue_views.home), name="home"),
@@ -46,6 +46,8 @@ public = [
         public_page(
             rate_limited(story_views.search, group="search", setting="DIGEST_SEARCH_RATE"),
             params=("q", "page"),
+            # Results for arbitrary queries would push the site's pages out of the store.
+            keep_if=lambda request: not request.GET.get("q"),
         ),
         name="search",
     ),

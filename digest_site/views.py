@@ -11,7 +11,7 @@ from django.template import loader
 from django.urls import reverse
 from django.utils.html import escape
 
-from .cache import public_page
+from .pages import public_page
 from .sitemaps import SITEMAPS
 
 

@@ -51,10 +51,24 @@ def reader(db):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Every test starts with an empty page cache: a page cached by one test must not answer
-    another test's request."""
+    """Every test starts with an empty page store and cache: a page stored by one test must not
+    answer another test's request, nor a rate-limit count carry over."""
     from django.core.cache import cache
 
+    from digest_site.pages import store
+
     cache.clear()
+    store.clear()
     yield
     cache.clear()
+    store.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _page_listener_stops_before_the_database_goes(django_db_setup):
+    """The page cache's listener holds a connection to the test database, which could not be
+    dropped at the end while it is open. Depending on django_db_setup makes this run first."""
+    yield
+    from digest_site.pages import epochs
+
+    epochs.stop_listening()

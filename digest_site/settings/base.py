@@ -44,7 +44,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "digest_site.headers.PermissionsPolicyMiddleware",
     # Stored public pages for readers without a session, before the rest of the stack.
-    "digest_site.cache.PageCacheMiddleware",
+    "digest_site.pages.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -147,7 +147,8 @@ SITE_TAGLINE = env_str("SITE_TAGLINE", "A weekly digest of the Chinese digital l
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Redis when REDIS_URL is set (shared by every gunicorn worker), local memory otherwise.
+# Redis when REDIS_URL is set, so that every gunicorn worker counts the same search and login
+# limits; local memory otherwise. Rendered pages are never kept here (digest_site/pages).
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -166,8 +167,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Searches one address may run (renders, not page-cache hits), e.g. "30/m"; above it, 429.
 DIGEST_SEARCH_RATE = env_str("DIGEST_SEARCH_RATE", "30/m")
-# How long a rendered public page may be served from the server-side cache.
+# How long a rendered public page may be served from the page cache (0 switches it off), and
+# how many pages each web process keeps (digest_site/pages).
 DIGEST_PAGE_CACHE_SECONDS = env_int("DIGEST_PAGE_CACHE_SECONDS", 300)
+DIGEST_PAGE_CACHE_ENTRIES = env_int("DIGEST_PAGE_CACHE_ENTRIES", 500)
 
 # Four eyes: a reviewer cannot publish a story they wrote themselves.
 DIGEST_FOUR_EYES = env_bool("DIGEST_FOUR_EYES", True)

@@ -30,8 +30,3 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-# Rendered pages may only be kept in a cache every gunicorn worker shares (Redis): with a
-# per-process local-memory cache, an unpublish handled by one worker would not reach the copies
-# the others keep. Without REDIS_URL, pages are rendered every time (browsers still revalidate).
-if not REDIS_URL:  # noqa: F405
-    DIGEST_PAGE_CACHE_SECONDS = 0

@@ -34,9 +34,11 @@ def test_a_table_locked_past_the_time_limit_gives_503_then_the_page_comes_back(n
         DIGEST_DB_LOCK_TIMEOUT_MS="500",
     )
     story = newsroom.eu
-    with gunicorn(env) as base:
+    # One worker, so the page it stored is the one asked for again.
+    with gunicorn(env, workers=1) as base:
+        stored = f"{base}/issues/7/"
         url = f"{base}{story.get_absolute_url()}"
-        assert get(url)[0] == 200
+        assert get(stored)[0] == 200
         with transaction.atomic(), connection.cursor() as cursor:
             # A migration or a long batch job holding the stories table.
             cursor.execute("LOCK TABLE stories_story IN ACCESS EXCLUSIVE MODE")
@@ -47,6 +49,9 @@ def test_a_table_locked_past_the_time_limit_gives_503_then_the_page_comes_back(n
             assert headers["Retry-After"] == "30"
             assert waited < 5  # the lock limit, not gunicorn's 30 s timeout
             assert get(base + "/healthz")[0] == 200
+            # Nothing changed, so a page stored before the lock is still true, and served.
+            status, headers, body = get(stored)
+            assert status == 200 and headers["X-Page-Cache"] == "hit"
         status, _, body = get(url)
         assert status == 200
         assert story.headline in body

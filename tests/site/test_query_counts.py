@@ -141,3 +141,5 @@ def test_cached_page_costs_no_query(client, django_assert_num_queries, settings,
     with django_assert_num_queries(0):
         response = client.get("/issues/1000/")
     assert response["X-Page-Cache"] == "hit"
+    # Answered by the page cache's middleware, before sessions and authentication.
+    assert not hasattr(response.wsgi_request, "session")

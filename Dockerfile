@@ -1,3 +1,5 @@
+# The production image: the site's runtime packages only (requirements.lock; no test tools, no
+# embedded PostgreSQL, no Node), run as an unprivileged user.
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=digest_site.settings.production
 WORKDIR /app
@@ -6,6 +8,9 @@ RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY . .
 # collectstatic needs settings but no database connection or real secret.
 RUN SECRET_KEY=build-only-collectstatic-key-that-is-long-enough-0123456789abcdef \
-    DATABASE_URL=postgres://build@localhost/build python manage.py collectstatic --noinput
+    DATABASE_URL=postgres://build@localhost/build python manage.py collectstatic --noinput \
+    && useradd --system --uid 10001 --no-create-home --home-dir /app digest \
+    && mkdir -p /app/var/media && chown digest /app/var/media
+USER digest
 EXPOSE 8000
 CMD ["gunicorn", "digest_site.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -9,21 +9,24 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install test-tools db migrate demo static run test lint format check bench lock db-stop reset
+.PHONY: install node-deps test-tools db migrate demo static run test lint format check bench lock db-stop reset
 
-# Re-install only when the lock changes.
-$(VENV)/.installed: requirements.lock
+# Re-install only when the lock changes. requirements-dev.lock: what the site runs on
+# (requirements.lock, all the production image installs) plus the embedded PostgreSQL and the
+# test tools; both compiled from pyproject.toml by `make lock`.
+$(VENV)/.installed: requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	touch $@
 
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-NODE_DEPS := $(if $(wildcard package-lock.json),node_modules/.installed,)
+# Node is for the browser tests' accessibility checks only (axe-core): `make run` needs none.
+node-deps: node_modules/.installed
 
-install: $(VENV)/.installed $(NODE_DEPS)
+install: $(VENV)/.installed
 
 # Debian's chromium for the Playwright tests (Playwright cannot download browsers here), and a
 # CJK font so that Chinese names show in the screenshots the tests save.
@@ -67,7 +70,7 @@ check: db
 	$(MANAGE) makemigrations --check --dry-run
 	$(MANAGE) check
 
-test: install test-tools lint check
+test: install node-deps test-tools lint check
 	$(BIN)/pytest
 
 bench: install db
@@ -75,10 +78,14 @@ bench: install db
 	@command -v valgrind >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null)
 	$(BIN)/python scripts/bench.py
 
-# Regenerate requirements.lock from requirements.in (pinned versions with hashes).
+# Regenerate both locks from pyproject.toml (pinned versions with hashes; no index addresses,
+# which are the machine's business). The dev lock is held to the runtime lock's versions.
+LOCK_FLAGS := --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 lock: install
 	$(BIN)/pip install --quiet pip-tools
-	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras -o requirements.lock requirements.in
+	$(BIN)/pip-compile --quiet $(LOCK_FLAGS) -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet $(LOCK_FLAGS) --extra local --extra test -c requirements.lock \
+		-o requirements-dev.lock pyproject.toml
 
 # Stop the embedded PostgreSQL (it keeps running between commands).
 # SIGINT is PostgreSQL's "fast shutdown": it closes connections and stops cleanly.

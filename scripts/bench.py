@@ -520,6 +520,7 @@ class _Wsgi:
             "REQUEST_METHOD": "GET",
             "PATH_INFO": urllib.request.unquote(path),
             "QUERY_STRING": query,
+            "REMOTE_ADDR": "127.0.0.1",
             "SERVER_NAME": "127.0.0.1",
             "SERVER_PORT": "80",
             "HTTP_HOST": "127.0.0.1",

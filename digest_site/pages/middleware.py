@@ -1,7 +1,9 @@
 """Serving readers from the store, and rendering and storing on a miss.
 
 Only anonymous GET/HEAD requests with a 200 answer are stored or served from the store;
-logged-in people and previews always get a fresh render.
+logged-in people and previews always get a fresh render. The view's decorator decides what
+may be stored; the middleware stores it on the way out, with the headers the middleware
+inside it added (the Content-Security-Policy among them), so a hit rebuilds none of them.
 """
 
 import time
@@ -55,7 +57,7 @@ def public_page(view=None, *, params=(), keep_if=None):
 
 
 def _rendered(request, response, *, key=None, state=None, now=None, keep_if=None):
-    """Add validators to a fresh render and store it when it may be served again."""
+    """Add validators to a fresh render, and mark it for storing when it may be served again."""
     if (
         response.status_code != 200
         or response.streaming
@@ -69,13 +71,7 @@ def _rendered(request, response, *, key=None, state=None, now=None, keep_if=None
         if state.next_change is not None:
             expires = min(expires, state.next_change)
         if expires > now:
-            headers = tuple(
-                (name, response[name]) for name in store.KEPT_HEADERS if name in response
-            )
-            page = store.StoredPage(
-                state.epoch, expires, etag, response["Content-Type"], response.content, headers
-            )
-            store.keep(key, page)
+            response.storable = store.Storable(key, state.epoch, expires)
             response["X-Page-Cache"] = "miss"
     if key is not None and "X-Page-Cache" not in response:
         response["X-Page-Cache"] = "pass"  # rendered, not stored
@@ -83,12 +79,26 @@ def _rendered(request, response, *, key=None, state=None, now=None, keep_if=None
 
 
 def _answer(request, page):
-    response = HttpResponse(page.content, content_type=page.content_type)
+    response = HttpResponse(page.content)
     for name, value in page.headers:
         response[name] = value
-    validators.make_public(response, page.etag)
     response["X-Page-Cache"] = "hit"
     return validators.conditional(request, response, page.etag)
+
+
+def _keep(response):
+    """Store a page the decorator marked, unless something inside set a cookie (a CSRF token,
+    a message) or a nonce: those belong to one reader."""
+    storable = getattr(response, "storable", None)
+    if storable is None or response.cookies or response.status_code != 200:
+        return
+    if "'nonce-" in response.get("Content-Security-Policy", ""):
+        return
+    headers = tuple((name, value) for name, value in response.items() if name != "X-Page-Cache")
+    page = store.StoredPage(
+        storable.epoch, storable.expires, response["ETag"], response.content, headers
+    )
+    store.keep(storable.key, page)
 
 
 def _anonymous(request):
@@ -129,7 +139,8 @@ class PageCacheMiddleware:
     Sessions, authentication, CSRF and messages have nothing to add to a stored page for a
     reader without a session cookie; skipping them is most of what makes a hit cheap. Misses,
     and everyone with a session cookie, go through the whole stack to the view, whose
-    public_page decorator renders and stores. Place it right after WhiteNoise.
+    public_page decorator renders and marks what may be stored; this stores it on the way
+    out. Place it right after WhiteNoise, before the middleware whose headers pages keep.
     """
 
     def __init__(self, get_response):
@@ -145,8 +156,7 @@ class PageCacheMiddleware:
             if params is not None:
                 page = store.find(store.page_key(request, params), time.time())
                 if page is not None:
-                    response = _answer(request, page)
-                    # What the skipped middleware would have added to the stored page.
-                    response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
-                    return response
-        return self.get_response(request)
+                    return _answer(request, page)
+        response = self.get_response(request)
+        _keep(response)
+        return response

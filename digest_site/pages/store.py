@@ -19,13 +19,20 @@ class StoredPage(NamedTuple):
     epoch: int
     expires: float  # epoch seconds; never after the schedule horizon
     etag: str
-    content_type: str
     content: bytes
-    headers: tuple  # (name, value) pairs of the rendered response that a hit must repeat
+    # Every header of the rendered response as it left the middleware inside the page cache's
+    # (Content-Type, ETag, Content-Security-Policy, X-Frame-Options, X-Robots-Tag, ...).
+    headers: tuple
 
 
-# Headers a stored page must carry again when it is served from the store.
-KEPT_HEADERS = ("X-Robots-Tag",)
+class Storable(NamedTuple):
+    """What the view's decorator knows about a page it rendered, for the middleware to store
+    once the page has all its headers."""
+
+    key: str
+    epoch: int
+    expires: float
+
 
 _pages = OrderedDict()
 _lock = threading.Lock()

@@ -40,11 +40,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Outside the page cache, so stored pages carry these headers too.
+    # Stored public pages for readers without a session, before the rest of the stack. Pages
+    # are stored with the headers the middleware below added: a hit rebuilds none of them.
+    "digest_site.pages.PageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "digest_site.headers.PermissionsPolicyMiddleware",
-    # Stored public pages for readers without a session, before the rest of the stack.
-    "digest_site.pages.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -7,13 +7,15 @@ means an empty folder.
 
 import io
 import re
+import struct
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.urls import reverse
-from PIL import ExifTags, Image, PngImagePlugin
+from PIL import ExifTags, Image, ImageCms, PngImagePlugin
 
 from editorial import workflow
 from editorial.images import RefusedUpload
@@ -158,6 +160,35 @@ def test_a_50_mb_upload_is_refused_as_the_request_is_read_and_the_form_comes_bac
     assert received.size == len(huge)
 
 
+class BytesSeenHandler(FileUploadHandler):
+    """Placed after the size-limit handler: notes on the request how many bytes of the upload
+    reached the handlers that keep files (memory, then a temporary file on disk)."""
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.request.upload_bytes_seen = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.request.upload_bytes_seen += len(raw_data)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def test_the_bytes_past_the_cap_never_reach_memory_or_disk(client, editor, media, settings):
+    settings.FILE_UPLOAD_HANDLERS = [
+        "editorial.images.UploadSizeLimitHandler",
+        f"{__name__}.BytesSeenHandler",
+        *settings.FILE_UPLOAD_HANDLERS[1:],
+    ]
+    story = draft(editor)
+    huge = picture("PNG") + bytes(30 * 1024 * 1024)
+    response = upload(client, editor, story, "huge.png", huge, headline=TYPED)
+    assert_refused(response, story, media, "images may be at most 10.0 MB")
+    assert 0 < response.wsgi_request.upload_bytes_seen <= 10 * 1024 * 1024
+
+
 def test_the_size_cap_is_a_setting(client, editor, media, settings):
     settings.DIGEST_UPLOAD_MAX_BYTES = 1000
     story = draft(editor)
@@ -247,6 +278,43 @@ def test_gps_and_other_metadata_are_not_kept(client, editor, media, image_format
         assert dict(image.getexif()) == {}
         assert not {"exif", "xmp", "icc_profile", "Comment"} & set(image.info)
     assert b"secret note" not in stored and b"Erin's phone" not in stored
+
+
+def red_and_blue_swapped_profile():
+    """An ICC profile whose red primary is sRGB's blue and the other way round, made from the
+    sRGB profile by swapping its two tags: pure red in it is pure blue in sRGB."""
+    profile = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    count = struct.unpack_from(">I", profile, 128)[0]
+    entries = {}
+    for index in range(count):
+        signature, offset, size = struct.unpack_from(">4sII", profile, 132 + 12 * index)
+        entries[signature] = (132 + 12 * index, offset, size)
+    (red_at, *red), (blue_at, *blue) = entries[b"rXYZ"], entries[b"bXYZ"]
+    struct.pack_into(">4sII", profile, red_at, b"rXYZ", *blue)
+    struct.pack_into(">4sII", profile, blue_at, b"bXYZ", *red)
+    return bytes(profile)
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG", "WEBP"])
+def test_colours_are_converted_to_srgb_and_the_profile_dropped(client, editor, media, image_format):
+    sent = picture(image_format, color=(255, 0, 0), icc_profile=red_and_blue_swapped_profile())
+    story = draft(editor)
+    assert upload(client, editor, story, "photo", sent).status_code == 302
+    story.refresh_from_db()
+    with Image.open(story.image.path) as image:
+        assert "icc_profile" not in image.info
+        red, green, blue = image.convert("RGB").getpixel((5, 5))
+    assert blue > 200 > 50 > red
+
+
+def test_a_grey_png_keeps_no_colour_profile(client, editor, media):
+    sent = picture("PNG", mode="L", color=128, icc_profile=red_and_blue_swapped_profile())
+    story = draft(editor)
+    assert upload(client, editor, story, "photo.png", sent).status_code == 302
+    story.refresh_from_db()
+    with Image.open(story.image.path) as image:
+        assert "icc_profile" not in image.info
+        assert (image.mode, image.getpixel((5, 5))) == ("L", 128)
 
 
 def test_the_exif_orientation_is_applied_to_the_pixels(client, editor, media):

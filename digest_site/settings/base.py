@@ -135,10 +135,13 @@ STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded images: where they are written and the address they are served under (by the web
 # server in production). Both from the environment, so a deployment can put them on a volume.
+# A path on this site: the Content-Security-Policy allows images from our own origin only.
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
+if not (MEDIA_URL.startswith("/") and MEDIA_URL.endswith("/") and len(MEDIA_URL) > 1):
+    raise ImproperlyConfigured(f"MEDIA_URL={MEDIA_URL!r} must be a path such as /media/.")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 if not MEDIA_ROOT.is_absolute():
-    raise ImproperlyConfigured(f"MEDIA_ROOT={MEDIA_ROOT} must be an absolute path.")
+    raise ImproperlyConfigured(f"MEDIA_ROOT={str(MEDIA_ROOT)!r} must be an absolute path.")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed, compressed files served by whitenoise; forever-cacheable names.

@@ -83,6 +83,7 @@ def assert_refused(response, story, media, message):
     assert response.status_code == 200
     page = response.content.decode()
     assert message in page
+    assert message in " ".join(response.context["adminform"].form.errors["image"])
     assert TYPED in page
     story.refresh_from_db()
     assert (story.headline, story.image.name) == ("Old headline", "")

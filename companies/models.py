@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.deletion import ProtectedError
 
+from editorial.images import SafeImageField
+
 from .links import public_path
 
 __all__ = ["Company", "Platform", "Topic"]
@@ -92,7 +94,7 @@ class Company(UsedByStoriesMixin, models.Model):
     website = models.URLField(blank=True)
     headquarters = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True, help_text="A sentence or two for the company page.")
-    logo = models.ImageField(upload_to="logos/companies/", blank=True)
+    logo = SafeImageField(upload_to="logos/companies/", blank=True)
 
     objects = UsedByStoriesQuerySet.as_manager()
 
@@ -142,7 +144,7 @@ class Platform(UsedByStoriesMixin, models.Model):
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.OTHER)
     aliases = _aliases_field()
     website = models.URLField(blank=True)
-    logo = models.ImageField(upload_to="logos/platforms/", blank=True)
+    logo = SafeImageField(upload_to="logos/platforms/", blank=True)
 
     objects = UsedByStoriesQuerySet.as_manager()
 

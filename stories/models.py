@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from companies.links import public_path
 from companies.models import Company, Platform, Topic
+from editorial.images import SafeImageField
 from editorial.publishing import PublishableModel, PublishableQuerySet, RevisionSpec, Status
 
 from .markdown import render_markdown
@@ -80,7 +81,7 @@ class Story(PublishableModel):
         help_text="Apps and services the story is about.",
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="stories")
-    image = models.ImageField(upload_to="stories/%Y/%m/", blank=True)
+    image = SafeImageField(upload_to="stories/%Y/%m/", blank=True)
     image_alt = models.CharField(
         "image alt text",
         max_length=300,

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 from digest_site.database import database_config
 from digest_site.env import env_bool, env_int, env_list, env_str
@@ -132,13 +133,31 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
+# Uploaded images: where they are written and the address they are served under (by the web
+# server in production). Both from the environment, so a deployment can put them on a volume.
+# A path on this site: the Content-Security-Policy allows images from our own origin only.
+MEDIA_URL = env_str("MEDIA_URL", "/media/")
+if not (MEDIA_URL.startswith("/") and MEDIA_URL.endswith("/") and len(MEDIA_URL) > 1):
+    raise ImproperlyConfigured(f"MEDIA_URL={MEDIA_URL!r} must be a path such as /media/.")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+if not MEDIA_ROOT.is_absolute():
+    raise ImproperlyConfigured(f"MEDIA_ROOT={str(MEDIA_ROOT)!r} must be an absolute path.")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed, compressed files served by whitenoise; forever-cacheable names.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Uploads (editorial.images): every image is checked and re-encoded; these are its limits.
+# The handler drops a file's bytes past the size cap while the request is read; Django's own
+# DATA_UPLOAD_MAX_MEMORY_SIZE does not count files.
+DIGEST_UPLOAD_MAX_BYTES = env_int("DIGEST_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+DIGEST_UPLOAD_MAX_PIXELS = env_int("DIGEST_UPLOAD_MAX_PIXELS", 40_000_000)
+FILE_UPLOAD_HANDLERS = [
+    "editorial.images.UploadSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 SITE_ID = 1
 SITE_NAME = env_str("SITE_NAME", "Digest")

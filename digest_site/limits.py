@@ -1,7 +1,8 @@
 """Rate limits for public pages that cost real work per request (search).
 
-Counted per client address (the connection's REMOTE_ADDR) in the shared cache, with
-django-ratelimit's counters. Only rendered pages count: the page cache answers repeated
+Counted per client address (digest_site.clients.client_address, through django-ratelimit's
+RATELIMIT_IP_META_KEY: the connection's address, or the one a trusted proxy forwarded) in the
+shared cache, with django-ratelimit's counters. Only rendered pages count: the page cache answers repeated
 requests before this runs, and a refused request (429) is never stored.
 """
 

@@ -28,9 +28,11 @@ install: $(VENV)/.installed $(NODE_DEPS)
 # Debian's chromium for the Playwright tests (Playwright cannot download browsers here), and a
 # CJK font so that Chinese names show in the screenshots the tests save.
 # redis-server: the test that runs two gunicorn workers sharing one Redis cache starts its own.
-TEST_PACKAGES := chromium fonts-wqy-zenhei redis-server
+# nginx: the front proxy's tests run deploy/nginx/digest.conf.template in front of gunicorn.
+TEST_PACKAGES := chromium fonts-wqy-zenhei redis-server nginx
 test-tools:
-	@test -x $(CHROMIUM) -a -d /usr/share/fonts/truetype/wqy -a -x /usr/bin/redis-server || { \
+	@test -x $(CHROMIUM) -a -d /usr/share/fonts/truetype/wqy -a -x /usr/bin/redis-server \
+		-a -x /usr/sbin/nginx || { \
 		echo "Installing $(TEST_PACKAGES) (Debian packages)..."; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PACKAGES) >/dev/null) \
 		|| { echo "Could not install them: run 'sudo apt-get install $(TEST_PACKAGES)'"; exit 1; }; }

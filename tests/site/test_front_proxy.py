@@ -163,7 +163,6 @@ def test_the_client_address_reaches_django_through_the_proxy(proxy):
     assert list(AccessFailureLog.objects.values_list("ip_address", flat=True)) == ["127.0.0.2"]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_upload_over_10_mb_is_refused_by_the_proxy(proxy):
     status, _, _ = fetch(
         proxy + "/admin/login/",
@@ -352,7 +351,6 @@ def _hashed(name):
     return manifest["paths"][name]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_collected_static_files_are_served_from_disk(proxy):
     hashed = _hashed("admin/css/base.css")
     status, headers, body = fetch(f"{proxy}/static/{hashed}")
@@ -370,7 +368,6 @@ def test_collected_static_files_are_served_from_disk(proxy):
     assert unhashed["Cache-Control"] == "public, max-age=60"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_uploaded_images_are_served_from_disk_and_nothing_else_runs(proxy, media_root):
     from PIL import Image
 
@@ -449,14 +446,12 @@ def _through_to_gunicorn(base, n, timeout):
 
 
 @pytest.mark.parametrize("part", ["headers", "body"])
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_slow_clients_do_not_stall_the_site_through_the_proxy(proxy, part):
     with Slowloris(proxy, part):
         assert _through_to_gunicorn(proxy, 6, timeout=10) == [200] * 6
 
 
 @pytest.mark.parametrize("part", ["headers", "body"])
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_without_the_proxy_the_same_slow_clients_stall_gunicorn(web, part):
     """The control for the test above: gunicorn's two sync workers, faced directly with eight
     slow clients, each sit reading one of them and answer nobody else."""

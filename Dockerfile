@@ -1,6 +1,6 @@
 # The production image: the site's runtime packages only (requirements.lock; no test tools, no
 # embedded PostgreSQL, no Node), run as an unprivileged user.
-FROM python:3.11-slim
+FROM python:3.11-slim AS app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=digest_site.settings.production
 WORKDIR /app
 COPY requirements.lock .
@@ -14,3 +14,14 @@ RUN SECRET_KEY=build-only-collectstatic-key-that-is-long-enough-0123456789abcdef
 USER digest
 EXPOSE 8000
 CMD ["gunicorn", "digest_site.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+
+# The front proxy (docker-compose's `proxy`): the official nginx image, with the static files
+# collected above under production settings (hashed names, .gz copies), so the proxy always
+# serves the same release as the app, and the repository's configuration template, which the
+# image's entrypoint fills in from the environment (envsubst) into conf.d/default.conf.
+FROM nginx:1.28 AS proxy
+COPY --from=app /app/var/staticfiles /srv/digest/static
+COPY deploy/nginx/digest.conf.template /etc/nginx/templates/default.conf.template
+
+# The last stage is the default target: `docker build .` still builds the app image.
+FROM app

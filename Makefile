@@ -31,9 +31,11 @@ install: $(VENV)/.installed
 # Debian's chromium for the Playwright tests (Playwright cannot download browsers here), and a
 # CJK font so that Chinese names show in the screenshots the tests save.
 # redis-server: the test that runs two gunicorn workers sharing one Redis cache starts its own.
-TEST_PACKAGES := chromium fonts-wqy-zenhei redis-server
+# nginx: the front proxy's tests run deploy/nginx/digest.conf.template in front of gunicorn.
+TEST_PACKAGES := chromium fonts-wqy-zenhei redis-server nginx
 test-tools:
-	@test -x $(CHROMIUM) -a -d /usr/share/fonts/truetype/wqy -a -x /usr/bin/redis-server || { \
+	@test -x $(CHROMIUM) -a -d /usr/share/fonts/truetype/wqy -a -x /usr/bin/redis-server \
+		-a -x /usr/sbin/nginx || { \
 		echo "Installing $(TEST_PACKAGES) (Debian packages)..."; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PACKAGES) >/dev/null) \
 		|| { echo "Could not install them: run 'sudo apt-get install $(TEST_PACKAGES)'"; exit 1; }; }
@@ -77,6 +79,8 @@ bench: install db
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	@command -v valgrind >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null)
 	$(BIN)/python scripts/bench.py
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null)
+	$(BIN)/python scripts/bench.py --proxy
 
 # Regenerate both locks from pyproject.toml (pinned versions with hashes; no index addresses,
 # which are the machine's business). The dev lock is held to the runtime lock's versions.

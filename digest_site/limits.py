@@ -1,10 +1,11 @@
 """Rate limits for public pages that cost real work per request (search).
 
-Counted per client address (the connection's REMOTE_ADDR) in the shared cache, with
-django-ratelimit's counters. Only rendered pages count: the page cache answers repeated
-requests for stored pages before this runs, and a refused request (429) is never stored.
-When the cache cannot count (Redis down or slow), requests are let through: a limit that
-fails closed would take search down with Redis.
+Counted per client address (digest_site.clients.client_address, through django-ratelimit's
+RATELIMIT_IP_META_KEY: the connection's address, or the one a trusted proxy forwarded) in the
+shared cache, with django-ratelimit's counters. Only rendered pages count: the page cache
+answers repeated requests for stored pages before this runs, and a refused request (429) is
+never stored. When the cache cannot count (Redis down or slow), requests are let through: a
+limit that fails closed would take search down with Redis.
 """
 
 import logging

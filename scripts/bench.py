@@ -18,6 +18,11 @@ embedded PostgreSQL under var/pgdata. They are seeded once and reused; `--reseed
 
 Options: --duration SECONDS (wrk, default 8), --connections N (default 16), --skip-callgrind,
 --skip-search, --reseed. Results also go to var/bench/results.json.
+
+--proxy measures the front proxy instead (`make bench` runs it second): nginx with the
+repository's configuration (deploy/nginx) in front of gunicorn, wrk on the issue page through
+the one-second micro-cache against the same nginx serving that page's bytes as a static file.
+Results go to var/bench/proxy.json.
 """
 
 import argparse
@@ -689,6 +694,88 @@ def page_urls(server_base):
     }
 
 
+# --- The front proxy (--proxy) ------------------------------------------------------------------
+
+
+def bench_proxy(args):
+    """nginx (deploy/nginx/digest.conf.template, filled in as the tests do) in front of gunicorn
+    with production settings: the issue page through the micro-cache, then the same bytes as a
+    static file from the same nginx. The ratio is the micro-cache's share of static speed."""
+    from tests.processes import NGINX
+    from tests.processes import nginx as front_proxy
+
+    for tool in (NGINX, WRK):
+        if not Path(tool).exists():
+            raise SystemExit(f"{tool} is missing: apt-get install nginx wrk (make bench does)")
+    OUT.mkdir(parents=True, exist_ok=True)
+    server = _server_url()
+    pages_db = os.environ.get("BENCH_DATABASE_URL") or _with_db(server, "digest_bench")
+    if ensure_database(pages_db, args.reseed):
+        env = _env(pages_db)
+        subprocess.run(
+            [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+        )
+        subprocess.run([PYTHON, __file__, "--child-seed-pages"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT, env=_env(pages_db), check=True,
+    )  # fmt: skip
+
+    workers = os.cpu_count() or 2
+    path = "/issues/250/"
+    static_root = OUT / "proxy-static"
+    shutil.rmtree(static_root, ignore_errors=True)
+    static_root.mkdir(parents=True)
+    (OUT / "nginx").mkdir(exist_ok=True)
+    results = {}
+    # As deployed: gunicorn trusts one proxy; without REDIS_URL Django's own page cache is off
+    # in production, so the micro-cache is the only cache and each miss renders the page.
+    gunicorn = Gunicorn(_env(pages_db, DIGEST_TRUSTED_PROXIES=1), workers)
+    try:
+        (static_root / "issue.html").write_bytes(_wait(gunicorn.base + path))
+        with front_proxy(
+            OUT / "nginx",
+            upstream=urlsplit(gunicorn.base).netloc,
+            static_root=static_root,
+            media_root=static_root,
+            workers=workers,
+        ) as base:
+            states = []
+            for _ in range(5):  # two requests in a row: the second must come from the cache
+                for _ in range(2):
+                    with urllib.request.urlopen(base + path) as response:
+                        states.append(response.headers["X-Cache-Status"])
+                if states[-1] == "HIT":
+                    break
+            else:
+                raise SystemExit(f"{path} never came from the micro-cache: {states}")
+            runs = (
+                ("micro-cache", base + path),
+                ("static file", base + "/static/issue.html"),
+                # For scale: what readers got without the proxy (every request rendered).
+                ("gunicorn only", gunicorn.base + path),
+            )
+            for kind, url in runs:
+                results[kind] = wrk(url, args.duration, args.connections)
+                figures = results[kind]
+                print(f"proxy {kind:13} {figures['rps']:8.0f} req/s  p50 {figures['p50_ms']:6.2f} ms  "
+                      f"p99 {figures['p99_ms']:7.2f} ms  non-2xx {figures['errors']}", flush=True)  # fmt: skip
+    finally:
+        gunicorn.stop()
+    ratio = results["micro-cache"]["rps"] / results["static file"]["rps"]
+    results["meta"] = {
+        "ratio": round(ratio, 3),
+        "page": path,
+        "bytes": (static_root / "issue.html").stat().st_size,
+        "nginx_workers": workers,
+        "gunicorn_workers": workers,
+        "wrk": f"-t2 -c{args.connections} -d{args.duration}s",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    (OUT / "proxy.json").write_text(json.dumps(results, indent=2))
+    print(f"\nThrough the micro-cache: {ratio:.2f} x nginx serving the same bytes as a static file")
+
+
 # --- Main --------------------------------------------------------------------------------------
 
 
@@ -729,6 +816,7 @@ def main():
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--skip-callgrind", action="store_true")
     parser.add_argument("--skip-search", action="store_true")
+    parser.add_argument("--proxy", action="store_true", help="measure the front proxy only")
     parser.add_argument("--child-marker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-seed-pages", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-seed-search", action="store_true", help=argparse.SUPPRESS)
@@ -745,6 +833,8 @@ def main():
         return child_callgrind(args.child_callgrind)
     if args.child_search:
         return child_search(args.child_search, repeats=10)
+    if args.proxy:
+        return bench_proxy(args)
 
     for tool in (WRK,) + (() if args.skip_callgrind else (VALGRIND,)):
         if not Path(tool).exists():

@@ -1,7 +1,10 @@
-"""Real processes for tests: gunicorn with production settings on a free loopback port."""
+"""Real processes for tests: gunicorn with production settings on a free loopback port, and
+nginx in front of it with the repository's configuration."""
 
 import contextlib
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -96,3 +99,123 @@ def gunicorn(env, workers=2, ready_path="/healthz"):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+# --- nginx in front (deploy/nginx/digest.conf.template), used by tests and scripts/bench.py ---
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+NGINX_TEMPLATE = ROOT / "deploy" / "nginx" / "digest.conf.template"
+_TEMPLATE_NAME = re.compile(r"\$\{(DIGEST_[A-Z_]+)\}")
+
+
+def render_nginx_template(values):
+    """The proxy's configuration with its ${DIGEST_...} names filled in, as the nginx image's
+    envsubst does in docker-compose. A name without a value is an error, not an empty string."""
+
+    def value(match):
+        if match[1] not in values:
+            raise KeyError(f"{NGINX_TEMPLATE.name} needs a value for {match[1]}")
+        return str(values[match[1]])
+
+    return _TEMPLATE_NAME.sub(value, NGINX_TEMPLATE.read_text())
+
+
+def write_nginx_config(directory, *, upstream, port, static_root, media_root, workers=1):
+    """A whole nginx configuration under `directory` (pid, logs, temporary files, cache), with
+    the repository's server block included as it is in the nginx image. Returns nginx.conf."""
+    directory = Path(directory)
+    (directory / "digest.conf").write_text(
+        render_nginx_template(
+            {
+                "DIGEST_LISTEN": f"127.0.0.1:{port}",
+                "DIGEST_UPSTREAM": upstream,
+                "DIGEST_STATIC_ROOT": static_root,
+                "DIGEST_MEDIA_ROOT": media_root,
+                "DIGEST_CACHE_DIR": directory / "cache",
+            }
+        )
+    )
+    temp = "\n".join(
+        f"    {kind}_temp_path {directory / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    # As root (CI, containers) the workers would switch to `nobody`, who cannot read a private
+    # temporary directory; elsewhere nginx runs as whoever starts it and ignores `user`.
+    user = "user root;" if os.geteuid() == 0 else ""
+    conf = directory / "nginx.conf"
+    conf.write_text(
+        f"""{user}
+worker_processes {workers};
+pid {directory / "nginx.pid"};
+error_log {directory / "error.log"} warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    sendfile on;
+    tcp_nopush on;
+    access_log off;
+{temp}
+    include {directory / "digest.conf"};
+}}
+"""
+    )
+    return conf
+
+
+def nginx_test(conf):
+    """`nginx -t` on `conf`: (exit status, what it printed)."""
+    result = subprocess.run(
+        [
+            NGINX,
+            "-t",
+            "-p",
+            str(conf.parent),
+            "-c",
+            str(conf),
+            "-e",
+            str(conf.parent / "error.log"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    return result.returncode, result.stderr
+
+
+@contextlib.contextmanager
+def nginx(directory, *, upstream, static_root, media_root, workers=1):
+    """nginx with the repository's configuration in front of `upstream` (host:port); yields
+    its base URL. The configuration is checked with `nginx -t` first."""
+    port = free_port()
+    conf = write_nginx_config(
+        directory,
+        upstream=upstream,
+        port=port,
+        static_root=static_root,
+        media_root=media_root,
+        workers=workers,
+    )
+    status, output = nginx_test(conf)
+    if status != 0:
+        raise AssertionError(f"nginx -t refused the configuration:\n{output}")
+    server = subprocess.Popen(
+        [NGINX, "-p", str(directory), "-c", str(conf), "-e", str(Path(directory) / "error.log"),
+         "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if server.poll() is not None or time.monotonic() > deadline:
+                log = (Path(directory) / "error.log").read_text(errors="replace")
+                raise AssertionError(f"nginx did not start:\n{log}")
+            time.sleep(0.05)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -76,10 +76,17 @@ CONTENT_SECURITY_POLICY = {
 # Browser features the site never uses, switched off for every page.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
+# Proxies in front of gunicorn that append the client's address to X-Forwarded-For (1 for the
+# nginx of docker-compose.yml). 0: the connection's address counts and the header is ignored,
+# since a client can write it. digest_site.clients.client_address reads it, for sign-in
+# throttling and rate limits alike.
+DIGEST_TRUSTED_PROXIES = env_int("DIGEST_TRUSTED_PROXIES", 0)
+RATELIMIT_IP_META_KEY = "digest_site.clients.client_address"
+
 # Sign-in throttling (django-axes): after DIGEST_LOGIN_FAILURE_LIMIT failures for one account,
 # or from one address, sign-ins for it are refused, the right password included, for
-# DIGEST_LOGIN_COOLOFF_MINUTES. The address is the connection's (REMOTE_ADDR): a header a
-# client can write must not pick which address is counted.
+# DIGEST_LOGIN_COOLOFF_MINUTES. The address is the client's (see DIGEST_TRUSTED_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "digest_site.clients.client_address"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

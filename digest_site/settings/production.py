@@ -19,7 +19,8 @@ if (
     )
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-# Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+# Behind the front proxy (deploy/nginx), which sets X-Forwarded-Proto to its own scheme and never
+# passes on a client's; gunicorn trusts it too (--forwarded-allow-ips in docker-compose.yml).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

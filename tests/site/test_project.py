@@ -1,6 +1,7 @@
 """Project-wide promises: migrations, settings, deployment checks, docker-compose, roles."""
 
 import os
+import re
 import subprocess
 import sys
 from io import StringIO
@@ -104,7 +105,7 @@ def test_env_helpers_read_good_values(monkeypatch):
 def test_docker_compose_runs_postgres_and_gunicorn_after_a_healthy_db():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"db", "web"}
+    assert set(services) == {"db", "web", "proxy"}
     db, web = services["db"], services["web"]
     assert db["image"].startswith("postgres:16")
     assert "pg_isready" in " ".join(db["healthcheck"]["test"])
@@ -114,6 +115,35 @@ def test_docker_compose_runs_postgres_and_gunicorn_after_a_healthy_db():
     assert web["environment"]["DJANGO_SETTINGS_MODULE"] == "digest_site.settings.production"
     assert web["environment"]["DATABASE_URL"].startswith("postgres://")
     assert (ROOT / "Dockerfile").exists()
+
+
+def test_docker_compose_publishes_only_nginx_in_front_of_gunicorn():
+    """The proxy (tests/site/test_front_proxy.py runs its configuration) is the one way in."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    web, proxy = services["web"], services["proxy"]
+    assert "ports" not in web
+    assert proxy["ports"] == ["8000:80"]
+    assert proxy["build"]["target"] == "proxy" and web["build"]["target"] == "app"
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    assert "healthz" in " ".join(web["healthcheck"]["test"])
+    # Uploads written by gunicorn are served by nginx from the same volume.
+    assert "media:/app/var/media" in web["volumes"]
+    assert "media:/srv/digest/media:ro" in proxy["volumes"]
+    # gunicorn and Django both believe the proxy's X-Forwarded-*; throttling counts one hop.
+    assert "--forwarded-allow-ips" in web["command"]
+    assert web["environment"]["DIGEST_TRUSTED_PROXIES"].endswith("1}")
+    # The nginx image's envsubst fills in every name the template uses, and nothing else
+    # written like an environment variable appears in it (nginx's own variables are lowercase).
+    template = (ROOT / "deploy" / "nginx" / "digest.conf.template").read_text()
+    names = set(re.findall(r"\$\{?([A-Z][A-Z0-9_]*)\}", template))
+    assert names == set(proxy["environment"])
+    assert not re.findall(r"\$[A-Z]", template)
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "FROM nginx:" in dockerfile and "AS proxy" in dockerfile
+    assert "COPY --from=app /app/var/staticfiles " + proxy["environment"]["DIGEST_STATIC_ROOT"] in (
+        dockerfile
+    )
+    assert "/etc/nginx/templates/" in dockerfile
 
 
 def test_no_sqlite_anywhere():

@@ -2,12 +2,17 @@
 production settings. An unreachable database and a table locked past the time limit both give
 readers a quick 503 with Retry-After (never a hung worker or a 500); /healthz stays 200."""
 
+import os
+import subprocess
+import sys
 import time
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from django.db import connection, transaction
 
-from tests.processes import database_url, free_port, get, gunicorn, production_env
+from tests.processes import ROOT, database_url, free_port, get, gunicorn, production_env
+from tests.site.test_embedded_database import _stop as stop_postgres
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -55,3 +60,68 @@ def test_a_table_locked_past_the_time_limit_gives_503_then_the_page_comes_back(n
         status, _, body = get(url)
         assert status == 200
         assert story.headline in body
+
+
+START = (
+    "import sys; from pathlib import Path; "
+    "from digest_site.database import start_embedded_postgres; "
+    "print(start_embedded_postgres(Path(sys.argv[1])).get_uri())"
+)
+
+
+def _start_postgres(data_dir):
+    """An embedded PostgreSQL of its own in `data_dir`; returns its unix-socket directory."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    result = subprocess.run(
+        [sys.executable, "-c", START, str(data_dir)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    return parse_qs(urlsplit(result.stdout.strip().splitlines()[-1]).query)["host"][0]
+
+
+def test_postgresql_stopped_and_restarted_gives_503_then_fresh_pages(tmp_path):
+    """While PostgreSQL is down, readers get the 503 page, not pages stored before (the
+    process cannot hear of changes then); once it is back the site recovers by itself and
+    starts its store afresh."""
+    data_dir = tmp_path / "pgdata"
+    socket_dir = _start_postgres(data_dir)
+    try:
+        env = production_env(
+            DATABASE_URL=f"postgres://postgres@{quote(socket_dir, safe='')}/digest"
+        )
+        for command in (["migrate", "--noinput", "-v0"], ["load_demo", "--force"]):
+            done = subprocess.run(
+                [sys.executable, "manage.py", *command],
+                cwd=ROOT, env=env, capture_output=True, text=True,
+            )  # fmt: skip
+            assert done.returncode == 0, done.stderr[-3000:]
+        with gunicorn(env, workers=1) as base:
+            url = base + "/issues/47/"
+            assert get(url)[0] == 200
+            assert get(url)[1]["X-Page-Cache"] == "hit"
+
+            stop_postgres(data_dir)
+            status, headers, _ = _settled(url, lambda status: status == 503)
+            assert headers["Retry-After"] == "30"
+            assert get(base + "/healthz")[0] == 200
+
+            _start_postgres(data_dir)
+            status, headers, body = _settled(url, lambda status: status == 200)
+            assert headers["X-Page-Cache"] == "miss"  # nothing from before the outage
+            assert "Issue #47" in body
+            assert get(url)[1]["X-Page-Cache"] == "hit"
+    finally:
+        if (data_dir / "postmaster.pid").exists():
+            stop_postgres(data_dir)
+
+
+def _settled(url, wanted, timeout=30):
+    """The first answer whose status is `wanted`, polling; fails after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, headers, body = get(url)
+        if wanted(status):
+            return status, headers, body
+        assert time.monotonic() < deadline, f"{url} still answers {status}"
+        time.sleep(0.2)

@@ -1,6 +1,6 @@
 """Local development: debug pages, mail printed to the console."""
 
-from digest_site.env import env_bool, env_str
+from digest_site.env import env_bool, env_choice, env_str
 
 from .base import *  # noqa: F403
 
@@ -12,3 +12,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Passwords only, so the demo logins work as printed; DIGEST_STAFF_2FA=required tries it out.
+DIGEST_STAFF_2FA = env_choice("DIGEST_STAFF_2FA", ("off", "offered", "required"), "off")

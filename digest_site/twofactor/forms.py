@@ -1,0 +1,87 @@
+"""The code step and the set-up step: each checks one six-digit code against one device."""
+
+import base64
+from base64 import b32encode
+
+import qrcode
+import qrcode.image.svg
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django_otp import verify_token
+
+WRONG_CODE = (
+    "That code is not right. Type the six digits your authenticator app shows now; "
+    "each code works once."
+)
+WAIT = "Too many wrong codes in a row: wait {seconds} seconds, then type the newest code."
+
+
+class CodeForm(forms.Form):
+    token = forms.CharField(
+        label="Code from your authenticator app",
+        min_length=6,
+        max_length=6,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9]{6}",
+                "autofocus": True,
+                "size": 8,
+            }
+        ),
+        error_messages={
+            "required": "Type the six-digit code.",
+            "min_length": "The code has six digits.",
+            "max_length": "The code has six digits.",
+        },
+    )
+
+    def __init__(self, device, *args, **kwargs):
+        self.device = device
+        # Set when the code was checked and refused (not when throttled or malformed): the
+        # view counts those as failed sign-ins.
+        self.refused = False
+        super().__init__(*args, **kwargs)
+
+    def clean_token(self):
+        token = self.cleaned_data["token"]
+        if not token.isdigit():
+            raise ValidationError("The code has six digits, nothing else.")
+        allowed, data = self.device.verify_is_allowed()
+        if not allowed:
+            # django-otp's own back-off (1, 2, 4... seconds) after wrong codes for this device.
+            seconds = 1
+            if data and data.get("locked_until"):
+                seconds = max(1, round((data["locked_until"] - timezone.now()).total_seconds()))
+            raise ValidationError(WAIT.format(seconds=seconds))
+        # In a transaction with the device row locked: two requests racing with one code
+        # cannot both pass, and a code, once accepted, is refused from then on (last_t).
+        if verify_token(self.device.user, self.device.persistent_id, token) is None:
+            self.refused = True
+            raise ValidationError(WRONG_CODE)
+        self.device.refresh_from_db()
+        return token
+
+
+class SetUpForm(CodeForm):
+    """The first code from a new app confirms that it holds the secret shown."""
+
+    def secret(self):
+        """The key as most apps ask for it when typed: base32, in groups of four."""
+        text = b32encode(self.device.bin_key).decode()
+        return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+    def qr_code(self):
+        """A data: URI of an SVG QR code of the otpauth:// address: an <img>, so nothing
+        inline needs the Content-Security-Policy to allow it (img-src allows data:)."""
+        image = qrcode.make(self.device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
+        encoded = base64.b64encode(image.to_string()).decode()
+        return f"data:image/svg+xml;base64,{encoded}"
+
+    def save(self):
+        self.device.confirmed = True
+        self.device.save(update_fields=["confirmed"])
+        return self.device

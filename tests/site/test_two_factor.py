@@ -3,8 +3,12 @@ give a code from an authenticator app when it is "required"; Erin the editor may
 real TOTP codes computed from the device's key at the (frozen) time of each request."""
 
 import base64
+import os
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -345,3 +349,55 @@ def test_a_half_way_state_expires(client, required, reviewer, clock):
     assert client.get(CODE_STEP)["Location"] == LOGIN
     assert code_step(client, code_for(device))["Location"] == LOGIN
     assert not signed_in(client)
+
+
+def test_the_right_code_is_refused_while_the_account_is_paused(client, required, reviewer, clock):
+    device = app_for(reviewer)
+    password_step(client, "rita")
+    # Meanwhile someone guesses Rita's password from elsewhere until sign-ins pause.
+    guesser = client.__class__()
+    for n in range(5):
+        password_step(guesser, "rita", password="guess", address=f"127.0.5.{n + 1}")
+    response = code_step(client, code_for(device))
+    assert response.status_code == 429
+    assert not signed_in(client)
+
+
+# -- settings -----------------------------------------------------------------------------------
+
+
+def _setting_under(settings_module, **env):
+    environ = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environ.update(env, DJANGO_SETTINGS_MODULE=settings_module)
+    return subprocess.run(
+        [sys.executable, "-c", _PRINT_SETTING],
+        cwd=Path(__file__).resolve().parents[2],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+_PRINT_SETTING = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.DIGEST_STAFF_2FA, settings.DIGEST_2FA_REQUIRED_GROUPS)"
+)
+GOOD_SECRET = "q7Lw-2nX9vB4mZr8TfK1pYc6HdJ3sGa5UeN0oWiQ_xRtVbMy-e4Zk"
+
+
+def test_production_requires_a_code_from_reviewers_and_admins_by_default():
+    result = _setting_under("digest_site.settings.production", SECRET_KEY=GOOD_SECRET)
+    assert result.stdout.strip() == "required ['Reviewers']", result.stderr
+
+
+def test_development_keeps_the_demo_logins_password_only():
+    assert _setting_under("digest_site.settings.dev").stdout.startswith("off ")
+
+
+def test_a_mistyped_setting_refuses_to_start():
+    result = _setting_under(
+        "digest_site.settings.production", SECRET_KEY=GOOD_SECRET, DIGEST_STAFF_2FA="yes"
+    )
+    assert result.returncode != 0
+    assert "DIGEST_STAFF_2FA='yes': use one of off, offered, required" in result.stderr

@@ -152,7 +152,8 @@ SITE_TAGLINE = env_str("SITE_TAGLINE", "A weekly digest of the Chinese digital l
 # Production requires it; dev.py and test.py turn it off.
 DIGEST_STAFF_2FA = env_choice("DIGEST_STAFF_2FA", ("off", "offered", "required"), "required")
 DIGEST_2FA_REQUIRED_GROUPS = env_list("DIGEST_2FA_REQUIRED_GROUPS", ["Reviewers"])
-INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+# otp_totp: the authenticator app; otp_static: single-use backup codes for a lost phone.
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
 # Right after AuthenticationMiddleware: django-otp marks the user verified or not, then a
 # session without the code its user needs is ended before anything else looks at the user.
 _after_auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1

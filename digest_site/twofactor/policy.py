@@ -8,12 +8,17 @@ DIGEST_STAFF_2FA:
 """
 
 from django.conf import settings
+from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 OFF, OFFERED, REQUIRED = "off", "offered", "required"
 MODES = (OFF, OFFERED, REQUIRED)
 
 DEVICE_NAME = "Authenticator app"
+BACKUP_NAME = "Backup codes"
+# Enough for a few sign-ins while a lost phone is replaced (each code works once).
+BACKUP_CODES = 10
 
 
 def mode():
@@ -64,3 +69,18 @@ def unconfirmed_device(user):
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
     return device
+
+
+def backup_device(user):
+    """The account's single-use backup codes (a django-otp static device), or None."""
+    return StaticDevice.objects.devices_for_user(user, confirmed=True).order_by("pk").first()
+
+
+@transaction.atomic
+def issue_backup_codes(user):
+    """New backup codes for the account, replacing any earlier ones; returns them (shown once)."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=BACKUP_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes

@@ -16,6 +16,12 @@ class DigestAdminSite(admin.AdminSite):
         return [
             path("login/code/", views.code_step, {"admin_site": self}, name="two_factor_code"),
             path("login/set-up/", views.set_up, {"admin_site": self}, name="two_factor_set_up"),
+            path(
+                "login/backup-codes/",
+                views.new_backup_codes,
+                {"admin_site": self},
+                name="two_factor_backup_codes",
+            ),
             *super().get_urls(),
         ]
 

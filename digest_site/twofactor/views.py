@@ -5,8 +5,10 @@ from django.contrib.auth.views import LoginView
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from . import pending, policy
@@ -45,10 +47,10 @@ def code_step(request, admin_site):
         return redirect("admin:two_factor_set_up")
     if pending.is_paused(request, user):
         return pending.paused_response(request, user)
-    form = CodeForm(device, request.POST or None)
+    form = CodeForm(device, policy.backup_device(user), request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            return redirect(pending.finish(request, user, device))
+            return redirect(pending.finish(request, user, form.verified_device))
         if form.refused:
             pending.record_failure(request, user)
             if pending.is_paused(request, user):
@@ -90,13 +92,15 @@ def set_up(request, admin_site):
         if form.is_valid():
             device = form.save()
             if half_way:
-                return redirect(pending.finish(request, user, device))
-            otp_login(request, device)
+                next_url = pending.finish(request, user, device)
+            else:
+                otp_login(request, device)
+                next_url = reverse("admin:index")
             messages.success(
                 request,
                 "Two-factor sign-in is set up: from now on you give a code after your password.",
             )
-            return redirect("admin:index")
+            return _backup_codes_page(request, admin_site, user, next_url)
         if form.refused:
             pending.record_failure(request, user)
             if pending.is_paused(request, user):
@@ -113,3 +117,29 @@ def set_up(request, admin_site):
             required=policy.is_required_for(user),
         ),
     )
+
+
+def _backup_codes_page(request, admin_site, user, next_url):
+    """New backup codes, shown this once (as the answer to a POST, never at an address)."""
+    return TemplateResponse(
+        request,
+        "admin/two_factor/backup_codes.html",
+        _context(
+            request,
+            admin_site,
+            "Your backup codes",
+            codes=policy.issue_backup_codes(user),
+            next_url=next_url,
+        ),
+    )
+
+
+@require_POST
+@never_cache
+def new_backup_codes(request, admin_site):
+    """Replace the backup codes: for a session signed in with a code (so not by a password
+    alone, which is what the codes stand in for)."""
+    user = request.user
+    if not policy.is_on() or not user.is_authenticated or not user.is_verified():
+        raise Http404
+    return _backup_codes_page(request, admin_site, user, reverse("admin:index"))

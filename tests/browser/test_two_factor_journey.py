@@ -40,6 +40,10 @@ def test_a_reviewer_sets_up_two_factor_sign_in_and_uses_it(
     key = base64.b32decode(page.inner_text("#two-factor-secret").replace(" ", ""))
     page.fill("#id_token", f"{totp(key):06d}")
     page.click("#two-factor-form input[type=submit]")
+    page.wait_for_selector("#two-factor-backup-codes")
+    assert len(page.locator("#two-factor-backup-codes li").all()) == 10
+    page.screenshot(path=str(screenshot_dir / "two-factor-02-backup-codes.png"), full_page=True)
+    page.click("text=I have kept them: continue")
     page.wait_for_selector("#user-tools")
     assert page.url.endswith("/admin/desk/")
     assert "Editorial desk" in page.inner_text("h1")
@@ -50,7 +54,7 @@ def test_a_reviewer_sets_up_two_factor_sign_in_and_uses_it(
     password_step(page, live_server)
     page.wait_for_selector("#two-factor-form")
     assert page.url.endswith("/admin/login/code/")
-    page.screenshot(path=str(screenshot_dir / "two-factor-02-code.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir / "two-factor-03-code.png"), full_page=True)
     # The next step's code (within the one-step tolerance): the set-up code was used already.
     page.fill("#id_token", f"{totp(key, drift=1):06d}")
     page.click("#two-factor-form input[type=submit]")

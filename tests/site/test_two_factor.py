@@ -68,6 +68,11 @@ def code_step(client, code, address="127.0.0.2"):
     return client.post(CODE_STEP, {"token": code}, REMOTE_ADDR=address)
 
 
+def backup_codes_in(page):
+    listing = re.search(r'id="two-factor-backup-codes">(.*?)</ul>', page, re.S).group(1)
+    return re.findall(r"<li>([a-z2-7]{8})</li>", listing)
+
+
 def signed_in(client):
     return "_auth_user_id" in client.session
 
@@ -103,11 +108,14 @@ def test_a_reviewer_without_an_app_sets_one_up_before_reaching_the_admin(
         assert client.get(url)["Location"].startswith(LOGIN), url
 
     response = client.post(SET_UP, {"token": code_for(device)})
-    assert response.status_code == 302
-    assert response["Location"] == "/admin/desk/"
+    assert response.status_code == 200
     assert signed_in(client)
     device.refresh_from_db()
     assert device.confirmed
+    # Backup codes, shown this once, then on to where Rita was going.
+    page = response.content.decode()
+    assert len(backup_codes_in(page)) == 10
+    assert 'href="/admin/desk/"' in page
     assert client.get("/admin/desk/").status_code == 200
 
 
@@ -131,7 +139,8 @@ def test_an_editor_may_set_up_an_app_from_the_admin(client, offered, editor, clo
     assert "Two-factor sign-in" in client.get("/admin/").content.decode()
     client.get(SET_UP)
     device = TOTPDevice.objects.get(user=editor)
-    assert client.post(SET_UP, {"token": code_for(device)})["Location"] == "/admin/"
+    response = client.post(SET_UP, {"token": code_for(device)})
+    assert len(backup_codes_in(response.content.decode())) == 10
     # Verified by the code just given: the session stays signed in now that Erin has an app.
     assert client.get("/admin/").status_code == 200
     client.logout()
@@ -212,6 +221,53 @@ def test_a_code_is_accepted_only_once(client, required, reviewer, clock):
 def test_a_superuser_needs_a_code_too(client, required, admin_user, clock):
     assert password_step(client, "alice")["Location"] == SET_UP
     assert not signed_in(client)
+
+
+# -- backup codes -------------------------------------------------------------------------------
+
+
+def _set_up_with_backup_codes(client, user):
+    """Through the set-up page, as a new reviewer would; returns her app and backup codes."""
+    password_step(client, user.username)
+    client.get(SET_UP)
+    device = TOTPDevice.objects.get(user=user)
+    codes = backup_codes_in(client.post(SET_UP, {"token": code_for(device)}).content.decode())
+    client.logout()
+    return device, codes
+
+
+def test_a_backup_code_signs_in_once_in_place_of_the_app(client, required, reviewer, clock):
+    _, codes = _set_up_with_backup_codes(client, reviewer)
+    password_step(client, "rita")
+    assert code_step(client, codes[0].upper())["Location"] == "/admin/"
+    assert signed_in(client)
+    assert client.get("/admin/desk/").status_code == 200
+    client.logout()
+    password_step(client, "rita")
+    response = code_step(client, codes[0])
+    assert "That code is not right" in response.content.decode()
+    assert not signed_in(client)
+    assert AccessAttempt.objects.get(username="rita").failures_since_start == 1
+    clock.shift(2)
+    assert code_step(client, codes[1])["Location"] == "/admin/"
+
+
+def test_new_backup_codes_replace_the_old_ones(client, required, reviewer, clock):
+    device, old = _set_up_with_backup_codes(client, reviewer)
+    clock.shift(30)
+    sign_in_with_code(client, reviewer, device)
+    new = backup_codes_in(client.post(reverse("admin:two_factor_backup_codes")).content.decode())
+    assert len(new) == 10 and not set(new) & set(old)
+    client.logout()
+    password_step(client, "rita")
+    assert code_step(client, old[0]).status_code == 200
+    clock.shift(2)
+    assert code_step(client, new[0])["Location"] == "/admin/"
+
+
+def test_new_backup_codes_need_a_session_signed_in_with_a_code(client, offered, editor):
+    client.force_login(editor)
+    assert client.post(reverse("admin:two_factor_backup_codes")).status_code == 404
 
 
 # -- no staff page without the code -------------------------------------------------------------

@@ -8,11 +8,15 @@ import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -390,6 +394,18 @@ def test_an_admin_resets_a_lost_app_and_the_reviewer_sets_up_a_new_one(
     assert password_step(rita, "rita")["Location"] == SET_UP
 
 
+def test_an_admin_who_lost_everything_gets_in_with_a_code_from_the_server(
+    client, required, admin_user, clock
+):
+    """The last admin's way back in: `manage.py addstatictoken alice` on the server."""
+    app_for(admin_user)
+    out = StringIO()
+    call_command("addstatictoken", "alice", stdout=out)
+    password_step(client, "alice")
+    assert code_step(client, out.getvalue().strip())["Location"] == "/admin/"
+    assert client.get(reverse("admin:otp_totp_totpdevice_changelist")).status_code == 200
+
+
 def test_an_editor_cannot_manage_anyones_app(client, required, editor, reviewer):
     device = app_for(reviewer)
     client.force_login(editor)
@@ -417,6 +433,34 @@ def test_the_right_code_is_refused_while_the_account_is_paused(client, required,
     response = code_step(client, code_for(device))
     assert response.status_code == 429
     assert not signed_in(client)
+
+
+# -- cost -----------------------------------------------------------------------------------------
+
+
+def _queries_for(client, url):
+    client.get(url)  # warm: content types, permissions
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_what_the_check_costs_per_staff_request(client, settings, reviewer, editor, clock):
+    """Off: nothing. Required: a session verified by a code loads its device (one query); an
+    editor without an app is checked for an app and for the reviewers' group (two)."""
+    settings.DIGEST_STAFF_2FA = "off"
+    client.force_login(reviewer)
+    off = _queries_for(client, "/admin/desk/")
+    client.logout()
+    settings.DIGEST_STAFF_2FA = "required"
+    sign_in_with_code(client, reviewer, app_for(reviewer))
+    assert _queries_for(client, "/admin/desk/") == off + 1
+    client.logout()
+    client.force_login(editor)
+    settings.DIGEST_STAFF_2FA = "off"
+    editor_off = _queries_for(client, "/admin/desk/")
+    settings.DIGEST_STAFF_2FA = "required"
+    assert _queries_for(client, "/admin/desk/") == editor_off + 2
 
 
 # -- settings -----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The code step and the set-up step: each checks one six-digit code against one device."""
+"""The code step and the set-up step: a code checked against one device, each code once."""
 
 import base64
 from base64 import b32encode

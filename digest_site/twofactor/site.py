@@ -12,7 +12,8 @@ from . import policy, views
 
 class DigestAdminSite(admin.AdminSite):
     def get_urls(self):
-        # Not wrapped in admin_view: whoever is here is not signed in yet.
+        # Not wrapped in admin_view: the code and set-up steps come before any session is
+        # signed in; the backup-codes view asks for a session verified by a code itself.
         return [
             path("login/code/", views.code_step, {"admin_site": self}, name="two_factor_code"),
             path("login/set-up/", views.set_up, {"admin_site": self}, name="two_factor_set_up"),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 
 
 class DigestSiteConfig(AppConfig):
@@ -13,3 +14,9 @@ class DigestSiteConfig(AppConfig):
         from digest_site.pages import invalidation
 
         invalidation.connect()
+
+
+class DigestAdminConfig(AdminConfig):
+    """django.contrib.admin with the site's two-step sign-in (digest_site.twofactor)."""
+
+    default_site = "digest_site.twofactor.site.DigestAdminSite"

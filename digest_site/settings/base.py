@@ -7,7 +7,7 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from digest_site.database import database_config
-from digest_site.env import env_bool, env_int, env_list, env_str
+from digest_site.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -17,7 +17,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with the two-step sign-in (see "Two-factor sign-in" below).
+    "digest_site.apps.DigestAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -169,6 +170,28 @@ FILE_UPLOAD_HANDLERS = [
 SITE_ID = 1
 SITE_NAME = env_str("SITE_NAME", "Digest")
 SITE_TAGLINE = env_str("SITE_TAGLINE", "A weekly digest of the Chinese digital landscape")
+
+# --- Two-factor sign-in for staff (django-otp, TOTP; digest_site/twofactor/) ----------------
+# DIGEST_STAFF_2FA: "off" (passwords only), "offered" (staff may set up an authenticator app;
+# who has one gives its code after the password) or "required" (as offered, and superusers and
+# members of DIGEST_2FA_REQUIRED_GROUPS must set one up before reaching any staff page).
+# Production requires it; dev.py and test.py turn it off.
+DIGEST_STAFF_2FA = env_choice("DIGEST_STAFF_2FA", ("off", "offered", "required"), "required")
+DIGEST_2FA_REQUIRED_GROUPS = env_list("DIGEST_2FA_REQUIRED_GROUPS", ["Reviewers"])
+# otp_totp: the authenticator app; otp_static: single-use backup codes for a lost phone.
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+# Right after AuthenticationMiddleware: django-otp marks the user verified or not, then a
+# session without the code its user needs is ended before anything else looks at the user.
+_after_auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE[_after_auth:_after_auth] = [
+    "django_otp.middleware.OTPMiddleware",
+    "digest_site.twofactor.middleware.SecondFactorMiddleware",
+]
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = SITE_NAME
+# Admins may remove a user's device (to reset it) but never read its secret or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# --- end of two-factor sign-in ---------------------------------------------------------------
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -17,3 +17,5 @@ STORAGES = {
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Serve static files straight from the app folders: tests never run collectstatic first.
 WHITENOISE_AUTOREFRESH = True
+# Staff sign in with force_login across the suite; the two-factor tests turn it on.
+DIGEST_STAFF_2FA = "off"

@@ -8,7 +8,9 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from digest_site.twofactor import policy as two_factor
 from editorial import preview, workflow
 from editorial.models import ShareLink, Transition
 from issues.models import Issue
@@ -53,6 +55,9 @@ def one_of_everything(client, admin_user, editor):
     make_issue(stories=[story])
     workflow.submit(story, by=editor)
     preview.create_share_link(story, by=admin_user)
+    # Two-factor devices have pages too: an admin resets a lost phone there.
+    TOTPDevice.objects.create(user=editor, name="Erin's phone")
+    two_factor.issue_backup_codes(editor)
 
 
 def test_every_admin_list_add_and_change_page_answers_200_for_a_superuser(

@@ -8,8 +8,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, DateField, Func, Subquery, Value
+from django.db.models.functions import Least, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
@@ -120,21 +120,40 @@ def _months_ending(day):
     return months[::-1]
 
 
+class _MonthsBefore(Func):
+    """The first day of the month `months` months before the month of a date."""
+
+    output_field = DateField()
+    template = "(date_trunc('month', %(expressions)s) - make_interval(months => %(months)d))::date"
+
+
+def _month_after(day):
+    return datetime.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
 def coverage(stories, today=None):
     """Published stories per month over 24 months, oldest first, with chart geometry (one query).
 
     The window ends this month, or at the newest covered month when the coverage stopped
     earlier: a company last in the news years ago still gets a chart worth reading.
+
+    The query counts only the months that can be in the window, whatever the archive's size:
+    from 23 months before this month, or before the newest story's month if that is earlier
+    (found through the index of published stories by event date), to the end of this month.
     """
     today = today or timezone.localdate()
+    months = _months_ending(today)
+    newest = stories.order_by("-event_date").values("event_date")[:1]
+    # LEAST ignores a NULL: with no story at all the window is simply the last 24 months.
+    since = Least(Value(months[0]), _MonthsBefore(Subquery(newest), months=CHART_MONTHS - 1))
     all_counts = dict(
-        stories.annotate(month=TruncMonth("event_date"))
+        stories.filter(event_date__gte=since, event_date__lt=_month_after(months[-1]))
+        .annotate(month=TruncMonth("event_date"))
         .order_by()
         .values_list("month")
         .annotate(n=Count("pk"))
         .values_list("month", "n")
     )
-    months = _months_ending(today)
     newest = max(all_counts, default=today)
     if newest < months[0]:
         months = _months_ending(newest)

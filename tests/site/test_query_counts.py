@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
+from digest_site.sitemaps import SITEMAPS
 from stories.models import Status
 from tests.factories import make_company, make_issue, make_platform, make_story, make_topic
 
@@ -129,8 +130,11 @@ def test_feeds_cost_a_fixed_number_of_queries(client, django_assert_num_queries,
 @pytest.mark.parametrize("n", SIZES)
 def test_sitemap_costs_one_query_per_section(client, django_assert_num_queries, n):
     build(n)
-    # issues, stories, companies, platforms, topics
+    # the index: the size of each section (issues, stories, companies, platforms, topics)
     _count(client, django_assert_num_queries, "/sitemap.xml", 5)
+    # a section's page: its size, its items
+    for section in SITEMAPS:
+        _count(client, django_assert_num_queries, f"/sitemap-{section}.xml", 2)
 
 
 @pytest.mark.parametrize("n", SIZES)

@@ -45,6 +45,9 @@ class IssueSitemap(_Section):
     changefreq = "weekly"
     priority = 0.8
     url_name = "issue_detail"
+    # An issue a week, eight stories each: a page of 500 issues holds ten years, and like a page
+    # of stories it is full well before the archive is large.
+    limit = PAGE_URLS // 4
 
     def items(self):
         return (

@@ -527,6 +527,7 @@ class _Wsgi:
             "PATH_INFO": urllib.request.unquote(path),
             "QUERY_STRING": query,
             "SERVER_NAME": "127.0.0.1",
+            "REMOTE_ADDR": "127.0.0.1",  # the search rate limit keys on it
             "SERVER_PORT": "80",
             "HTTP_HOST": "127.0.0.1",
             "SERVER_PROTOCOL": "HTTP/1.1",
@@ -878,7 +879,12 @@ def growth_urls(issues):
 
 
 # Page kinds added after the first growth run (the sitemap's sections).
-GROWTH_EXTRA_URLS = {}
+GROWTH_EXTRA_URLS = {
+    "sitemap issues": "/sitemap-issues.xml",
+    "sitemap stories": "/sitemap-stories.xml",
+    "sitemap p2": "/sitemap-stories.xml?p=2",
+    "sitemap tags": "/sitemap-companies.xml",
+}
 
 
 def growth(reseed):
@@ -902,6 +908,10 @@ def growth(reseed):
             )
             print(f"seeding {urlsplit(url).path.lstrip('/')} ...", flush=True)
             subprocess.run([PYTHON, __file__, "--child-seed-pages"], cwd=ROOT, env=env, check=True)
+        subprocess.run(
+            [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT, env=_env(url), check=True,
+        )  # fmt: skip
         urls = growth_urls(issues)
         print(f"counting instructions at {issues:,} issues ...", flush=True)
         measured = callgrind(url, list(urls.values()), "", BENCH_UNCACHED_ONLY=1)

@@ -43,6 +43,47 @@ def paginate(request, queryset, per_page, count=None):
 
 
 @dataclass
+class UncountedPage:
+    """A page of a list whose length nobody counted: it knows whether another page follows.
+
+    Reads like a Django Page in templates (`_pagination.html` prints no total without a
+    paginator).
+    """
+
+    object_list: list
+    number: int
+    has_next: bool
+    paginator = None
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    def has_other_pages(self):
+        return self.has_previous or self.has_next
+
+    def previous_page_number(self):
+        return self.number - 1
+
+    def next_page_number(self):
+        return self.number + 1
+
+
+def paginate_uncounted(request, queryset, per_page):
+    """One query: the requested page and one row more, to learn whether a next page exists.
+
+    Timelines are not counted: counting a company's stories read its whole history (as
+    planned, every published story of the archive) on every page. Pages past the end are 404.
+    """
+    number = page_number(request)
+    start = (number - 1) * per_page
+    rows = list(queryset[start : start + per_page + 1])
+    if not rows and number > 1:
+        raise Http404("No such page.")
+    return UncountedPage(rows[:per_page], number, has_next=len(rows) > per_page)
+
+
+@dataclass
 class CompanyFamily:
     """A company, its subsidiaries at any depth, and the platforms they run."""
 
@@ -209,7 +250,7 @@ def timeline_context(request, stories, *, family=None):
     """Paginated, month-grouped cards for any published Story queryset, plus the chart."""
     stories = stories.order_by("-event_date", "-pk")
     chart = coverage(stories)
-    page = paginate(request, stories.for_timeline(), PER_PAGE)
+    page = paginate_uncounted(request, stories.for_timeline(), PER_PAGE)
     cards = attach_extras(page.object_list, sources=False)
     if family is not None:
         for story in cards:

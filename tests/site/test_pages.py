@@ -174,10 +174,21 @@ def test_timeline_is_paginated(client, newsroom):
     for _ in range(31):
         make_story(status=Status.PUBLISHED, companies=[newsroom.pdd])
     first = html(client.get("/companies/pdd-holdings/"))
-    assert "Page 1 of 2" in first
+    # Not "of N": counting a company's stories would read its whole history.
+    assert "<span>Page 1</span>" in first and 'rel="next" href="?page=2"' in first
+    assert 'rel="prev"' not in first
     assert first.count('<li class="card">') == 30
     second = html(client.get("/companies/pdd-holdings/?page=2"))
     assert second.count('<li class="card">') == 2
+    assert 'rel="prev" href="?page=1"' in second and 'rel="next"' not in second
+    assert client.get("/companies/pdd-holdings/?page=3").status_code == 404
+    # Exactly one page full: no next page to offer.
+    exact = make_company("Exact Co", slug="exact-co")
+    for _ in range(30):
+        make_story(status=Status.PUBLISHED, companies=[exact], sources=0)
+    full = html(client.get("/companies/exact-co/"))
+    assert full.count('<li class="card">') == 30 and 'class="pagination"' not in full
+    assert client.get("/companies/exact-co/?page=2").status_code == 404
 
 
 def test_platform_and_topic_pages_use_the_timeline(client, newsroom):

@@ -92,19 +92,19 @@ def test_company_index_costs_two_queries(client, django_assert_num_queries, n):
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_company_timeline_costs_seven_queries(client, django_assert_num_queries, n):
+def test_company_timeline_costs_six_queries(client, django_assert_num_queries, n):
     build(n)
-    # company, family tree, family platforms, chart, count, page, tags
-    _count(client, django_assert_num_queries, "/companies/parent-co/", 7)
-    _count(client, django_assert_num_queries, "/companies/parent-co/?direct=1", 7)
+    # company, family tree, family platforms, chart, page (and whether one follows), tags
+    _count(client, django_assert_num_queries, "/companies/parent-co/", 6)
+    _count(client, django_assert_num_queries, "/companies/parent-co/?direct=1", 6)
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_platform_and_topic_timelines_cost_five_queries(client, django_assert_num_queries, n):
+def test_platform_and_topic_timelines_cost_four_queries(client, django_assert_num_queries, n):
     build(n)
-    # platform (+owner) / topic, chart, count, page, tags
-    _count(client, django_assert_num_queries, "/platforms/app/", 5)
-    _count(client, django_assert_num_queries, "/topics/topic/", 5)
+    # platform (+owner) / topic, chart, page (and whether one follows), tags
+    _count(client, django_assert_num_queries, "/platforms/app/", 4)
+    _count(client, django_assert_num_queries, "/topics/topic/", 4)
 
 
 @pytest.mark.parametrize("n", SIZES)

@@ -27,16 +27,28 @@ def _aliases_field():
     )
 
 
+def _live_story_count_field():
+    return models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Stories naming it that are published or scheduled; kept by the database.",
+    )
+
+
 class UsedByStoriesQuerySet(models.QuerySet):
-    def with_published_counts(self):
-        """Annotate `published_count`: the row's published stories, counted in the same query."""
-        # One pass over the tag's join table; the published ids are computed once (hashed).
-        # The registry reaches stories through the reverse relation: it imports no content app.
-        stories = self.model._meta.get_field("stories").related_model
-        published = stories.objects.published().values("pk")
-        return self.annotate(
-            published_count=models.Count("stories", filter=Q(stories__in=published))
-        )
+    def with_published_counts(self, now=None):
+        """The rows as a list, each with `published_count`: its stories readers can see.
+
+        Two queries whatever the archive's size: the rows with their stored count of live
+        stories (published or scheduled, kept by database triggers: see stories migration
+        0008), then the few scheduled stories among those, whose time has not come yet.
+        Counting the stories themselves read every tag row in the archive.
+        """
+        rows = list(self)
+        waiting = self.model.scheduled_story_counts(now)
+        for row in rows:
+            row.published_count = row.live_story_count - waiting.get(row.pk, 0)
+        return rows
 
     def delete(self):
         for obj in self:
@@ -49,6 +61,21 @@ class UsedByStoriesMixin:
 
     The many-to-many rows would otherwise vanish silently and the stories would lose their tags.
     """
+
+    @classmethod
+    def scheduled_story_counts(cls, now=None):
+        """{pk: number of scheduled stories naming it}: one query, through the index of
+        published stories by publication time, so it reads only the stories still waiting."""
+        relation = cls._meta.get_field("stories")
+        tag = relation.field.name  # "companies", "platforms" or "topics" on the story
+        rows = (
+            relation.related_model.objects.scheduled(now)
+            .filter(**{f"{tag}__isnull": False})
+            .order_by()
+            .values_list(tag)
+            .annotate(n=models.Count("pk"))
+        )
+        return dict(rows)
 
     def stories_using(self):
         """Stories that name it on their public rows or in their newest text (a revision
@@ -95,6 +122,7 @@ class Company(UsedByStoriesMixin, models.Model):
     headquarters = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True, help_text="A sentence or two for the company page.")
     logo = SafeImageField(upload_to="logos/companies/", blank=True)
+    live_story_count = _live_story_count_field()
 
     objects = UsedByStoriesQuerySet.as_manager()
 
@@ -145,6 +173,7 @@ class Platform(UsedByStoriesMixin, models.Model):
     aliases = _aliases_field()
     website = models.URLField(blank=True)
     logo = SafeImageField(upload_to="logos/platforms/", blank=True)
+    live_story_count = _live_story_count_field()
 
     objects = UsedByStoriesQuerySet.as_manager()
 
@@ -165,6 +194,7 @@ class Topic(UsedByStoriesMixin, models.Model):
         max_length=100, help_text="The last part of the topic page's address: /topics/this-part/."
     )
     description = models.TextField(blank=True)
+    live_story_count = _live_story_count_field()
 
     objects = UsedByStoriesQuerySet.as_manager()
 

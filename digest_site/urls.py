@@ -74,7 +74,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("robots.txt", site_views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", site_views.sitemap_xml, name="sitemap"),
+    path("sitemap.xml", site_views.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", site_views.sitemap_section, name="sitemap_section"),
 ]
 
 # The same 404 page for every missing thing, and a 500 page that needs no database.

@@ -1,11 +1,13 @@
-"""Site-wide public views: robots.txt, sitemap.xml, error pages, and the benchmark ceiling."""
+"""Site-wide public views: robots.txt, the sitemap, error pages, and the benchmark ceiling."""
 
 import os
 import sys
 from pathlib import Path
 
+from django.contrib.sitemaps.views import SitemapIndexItem
+from django.core.paginator import InvalidPage
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
@@ -30,26 +32,50 @@ def robots_txt(request):
 
 
 @public_page
-def sitemap_xml(request):
-    """The sitemap sections' items with the host the crawler asked for.
+def sitemap_index(request):
+    """/sitemap.xml: every page of every section, in django.contrib.sitemaps' index format.
 
-    Written out directly: django.contrib.sitemaps' per-item machinery and template took a
-    second of CPU for 5,000 URLs.
+    Not its index view: that takes the host from the Sites framework's row, while every address
+    here uses the host the crawler asked for (as the feeds do). One count query per section.
     """
     base = f"{request.scheme}://{request.get_host()}"
+    entries = []
+    for section, sitemap_class in SITEMAPS.items():
+        location = base + reverse("sitemap_section", kwargs={"section": section})
+        entries.append(SitemapIndexItem(location))
+        for page in range(2, sitemap_class().paginator.num_pages + 1):
+            entries.append(SitemapIndexItem(f"{location}?p={page}"))
+    return render(
+        request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
+    )
+
+
+@public_page(params=("p",))
+def sitemap_section(request, section):
+    """One page (?p=N) of one section, with the host the crawler asked for.
+
+    Written out directly: django.contrib.sitemaps' per-item machinery and template took a
+    second of CPU for 5,000 URLs. Two queries: the section's count and the page's items.
+    """
+    sitemap_class = SITEMAPS.get(section)
+    if sitemap_class is None:
+        raise Http404("No such sitemap section.")
+    sitemap = sitemap_class()
+    try:
+        page = sitemap.paginator.page(request.GET.get("p", "1"))
+    except InvalidPage:
+        raise Http404("No such sitemap page.") from None
+    base = f"{request.scheme}://{request.get_host()}"
+    tail = (
+        f"<changefreq>{sitemap.changefreq}</changefreq>"
+        f"<priority>{sitemap.priority}</priority></url>"
+    )
     parts = ['<?xml version="1.0" encoding="UTF-8"?>\n'
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']  # fmt: skip
-    for sitemap_class in SITEMAPS.values():
-        sitemap = sitemap_class()
-        tail = (
-            f"<changefreq>{sitemap.changefreq}</changefreq>"
-            f"<priority>{sitemap.priority}</priority></url>"
-        )
-        # One page per section: far below the 50,000-URL limit of the protocol at our size.
-        for item in sitemap.items()[: sitemap.limit]:
-            location = escape(base + sitemap.location(item))
-            lastmod = sitemap.lastmod(item).isoformat()
-            parts.append(f"<url><loc>{location}</loc><lastmod>{lastmod}</lastmod>{tail}")
+    for item in page.object_list:
+        location = escape(base + sitemap.location(item))
+        lastmod = sitemap.lastmod(item).isoformat()
+        parts.append(f"<url><loc>{location}</loc><lastmod>{lastmod}</lastmod>{tail}")
     parts.append("</urlset>\n")
     return HttpResponse("\n".join(parts), content_type="application/xml; charset=utf-8")
 

@@ -23,6 +23,11 @@ Options: --duration SECONDS (wrk, default 8), --connections N (default 16), --sk
 repository's configuration (deploy/nginx) in front of gunicorn, wrk on the issue page through
 the one-second micro-cache against the same nginx serving that page's bytes as a static file.
 Results go to var/bench/proxy.json.
+
+`--growth` measures how costs grow with the archive instead: instructions per uncached request
+for every page kind on the 500-issue database and on one of 5,000 issues (`digest_bench_5000`,
+or BENCH_5000_DATABASE_URL; 40,000 stories, seeded once with bulk inserts), and their ratio.
+`--issues N` seeds and measures a database of N issues (`digest_bench_<N>`) in the other modes.
 """
 
 import argparse
@@ -51,7 +56,8 @@ WRK = shutil.which("wrk") or "/usr/bin/wrk"
 VALGRIND = shutil.which("valgrind") or "/usr/bin/valgrind"
 REDIS = shutil.which("redis-server")
 
-N_ISSUES = 500
+N_ISSUES = int(os.environ.get("BENCH_ISSUES", "500"))  # --issues sets it for the children
+GROWTH_ISSUES = 5000
 STORIES_PER_ISSUE = 8
 N_COMPANIES = 300
 N_SEARCH_STORIES = 100_000
@@ -525,8 +531,8 @@ class _Wsgi:
             "REQUEST_METHOD": "GET",
             "PATH_INFO": urllib.request.unquote(path),
             "QUERY_STRING": query,
-            "REMOTE_ADDR": "127.0.0.1",
             "SERVER_NAME": "127.0.0.1",
+            "REMOTE_ADDR": "127.0.0.1",  # the search rate limit keys on it
             "SERVER_PORT": "80",
             "HTTP_HOST": "127.0.0.1",
             "SERVER_PROTOCOL": "HTTP/1.1",
@@ -543,7 +549,8 @@ class _Wsgi:
 
 def child_callgrind(urls):
     """Each URL: 3 warm-up requests, then one measured inside libc's qsort_r (the only part
-    callgrind collects, see --toggle-collect), uncached then cached; dumps land in order."""
+    callgrind collects, see --toggle-collect), uncached then cached (uncached only when
+    BENCH_UNCACHED_ONLY is set); dumps land in order."""
     import ctypes
     import gc
 
@@ -562,7 +569,7 @@ def child_callgrind(urls):
     callback = compare(run_once)
     pair = (ctypes.c_int * 2)(1, 2)
     for url in urls:
-        for seconds in (0, 300):  # uncached, then cached
+        for seconds in (0,) if os.environ.get("BENCH_UNCACHED_ONLY") else (0, 300):
             settings.DIGEST_PAGE_CACHE_SECONDS = seconds
             for _ in range(3):
                 client.get(url)
@@ -779,11 +786,11 @@ def bench_proxy(args):
 # --- Main --------------------------------------------------------------------------------------
 
 
-def callgrind(db_url, urls, body_file):
+def callgrind(db_url, urls, body_file, **extra_env):
     out_dir = OUT / "callgrind"
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True)
-    env = _env(db_url, DIGEST_BENCH_BODY=body_file)
+    env = _env(db_url, DIGEST_BENCH_BODY=body_file, **extra_env)
     command = [
         VALGRIND, "--tool=callgrind", f"--callgrind-out-file={out_dir}/cg.%p",
         "--collect-atstart=no", "--toggle-collect=qsort_r", "--dump-after=qsort_r",
@@ -817,6 +824,8 @@ def main():
     parser.add_argument("--skip-callgrind", action="store_true")
     parser.add_argument("--skip-search", action="store_true")
     parser.add_argument("--proxy", action="store_true", help="measure the front proxy only")
+    parser.add_argument("--issues", type=int, default=N_ISSUES)
+    parser.add_argument("--growth", action="store_true")
     parser.add_argument("--child-marker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-seed-pages", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-seed-search", action="store_true", help=argparse.SUPPRESS)
@@ -835,6 +844,8 @@ def main():
         return child_search(args.child_search, repeats=10)
     if args.proxy:
         return bench_proxy(args)
+    if args.growth:
+        return growth(args.reseed)
 
     for tool in (WRK,) + (() if args.skip_callgrind else (VALGRIND,)):
         if not Path(tool).exists():
@@ -842,7 +853,8 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     server = _server_url()
-    pages_db = os.environ.get("BENCH_DATABASE_URL") or _with_db(server, "digest_bench")
+    pages_db = os.environ.get("BENCH_DATABASE_URL") or _with_db(server, _pages_db_name(args.issues))
+    os.environ["BENCH_ISSUES"] = str(args.issues)  # the seeding child reads it
     search_db = os.environ.get("BENCH_SEARCH_DATABASE_URL") or _with_db(
         server, "digest_bench_search"
     )
@@ -927,6 +939,83 @@ def main():
     }
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print_table(results)
+
+
+# --- Growth: the same page kinds at 500 and 5,000 issues ---------------------------------------
+
+
+def _pages_db_name(issues):
+    return "digest_bench" if issues == 500 else f"digest_bench_{issues}"
+
+
+def growth_urls(issues):
+    """One URL per public page kind; the same addresses at every size where they exist."""
+    return {
+        "issue": "/issues/250/",
+        "home": "/",
+        "archive": "/issues/",
+        "story": f"/stories/issue-{issues}-story-1/",
+        "company index": "/companies/",
+        "company": "/companies/alibaba-group/",
+        "company p2": "/companies/alibaba-group/?page=2",
+        "platform": "/platforms/tiktok/",
+        "topic": "/topics/regulation/",
+        "search": "/search/?q=" + quote("阿里巴巴 cloud"),
+        "feed": "/feeds/issues/",
+        "company feed": "/feeds/companies/alibaba-group/",
+        "sitemap": "/sitemap.xml",
+        **GROWTH_EXTRA_URLS,
+    }
+
+
+# Page kinds added after the first growth run (the sitemap's sections).
+GROWTH_EXTRA_URLS = {
+    "sitemap issues": "/sitemap-issues.xml",
+    "sitemap stories": "/sitemap-stories.xml",
+    "sitemap p2": "/sitemap-stories.xml?p=2",
+    "sitemap tags": "/sitemap-companies.xml",
+}
+
+
+def growth(reseed):
+    """Instructions per uncached request for each page kind at 500 and at 5,000 issues."""
+    if not Path(VALGRIND).exists():
+        raise SystemExit(f"{VALGRIND} is missing: apt-get install valgrind (make bench does)")
+    OUT.mkdir(parents=True, exist_ok=True)
+    server = _server_url()
+    sizes = {
+        500: os.environ.get("BENCH_DATABASE_URL") or _with_db(server, _pages_db_name(500)),
+        GROWTH_ISSUES: os.environ.get("BENCH_5000_DATABASE_URL")
+        or _with_db(server, _pages_db_name(GROWTH_ISSUES)),
+    }
+    counts = {}
+    for issues, url in sizes.items():
+        os.environ["BENCH_ISSUES"] = str(issues)
+        if ensure_database(url, reseed):
+            env = _env(url)
+            subprocess.run(
+                [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+            )
+            print(f"seeding {urlsplit(url).path.lstrip('/')} ...", flush=True)
+            subprocess.run([PYTHON, __file__, "--child-seed-pages"], cwd=ROOT, env=env, check=True)
+        subprocess.run(
+            [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT, env=_env(url), check=True,
+        )  # fmt: skip
+        urls = growth_urls(issues)
+        print(f"counting instructions at {issues:,} issues ...", flush=True)
+        measured = callgrind(url, list(urls.values()), "", BENCH_UNCACHED_ONLY=1)
+        for kind, path in urls.items():
+            counts[(kind, issues)] = measured[(path, "uncached")]
+    small, large = sizes
+    rows = {kind: (counts[(kind, small)], counts[(kind, large)]) for kind in growth_urls(small)}
+    (OUT / "growth.json").write_text(json.dumps({k: list(v) for k, v in rows.items()}, indent=2))
+    header = f"{'page':14} | {'M instr 500':>11} | {'M instr 5,000':>13} | {'ratio':>5}"
+    print()
+    print(header)
+    print("-" * len(header))
+    for kind, (a, b) in rows.items():
+        print(f"{kind:14} | {a / 1e6:11.2f} | {b / 1e6:13.2f} | {b / a:5.2f}")
 
 
 def print_table(results):

@@ -8,8 +8,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, DateField, Func, Subquery, Value
+from django.db.models.functions import Least, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
@@ -40,6 +40,47 @@ def paginate(request, queryset, per_page, count=None):
         return paginator.page(page_number(request))
     except EmptyPage:
         raise Http404("No such page.") from None
+
+
+@dataclass
+class UncountedPage:
+    """A page of a list whose length nobody counted: it knows whether another page follows.
+
+    Reads like a Django Page in templates (`_pagination.html` prints no total without a
+    paginator).
+    """
+
+    object_list: list
+    number: int
+    has_next: bool
+    paginator = None
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    def has_other_pages(self):
+        return self.has_previous or self.has_next
+
+    def previous_page_number(self):
+        return self.number - 1
+
+    def next_page_number(self):
+        return self.number + 1
+
+
+def paginate_uncounted(request, queryset, per_page):
+    """One query: the requested page and one row more, to learn whether a next page exists.
+
+    Timelines are not counted: counting a company's stories read its whole history (as
+    planned, every published story of the archive) on every page. Pages past the end are 404.
+    """
+    number = page_number(request)
+    start = (number - 1) * per_page
+    rows = list(queryset[start : start + per_page + 1])
+    if not rows and number > 1:
+        raise Http404("No such page.")
+    return UncountedPage(rows[:per_page], number, has_next=len(rows) > per_page)
 
 
 @dataclass
@@ -120,21 +161,40 @@ def _months_ending(day):
     return months[::-1]
 
 
+class _MonthsBefore(Func):
+    """The first day of the month `months` months before the month of a date."""
+
+    output_field = DateField()
+    template = "(date_trunc('month', %(expressions)s) - make_interval(months => %(months)d))::date"
+
+
+def _month_after(day):
+    return datetime.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
 def coverage(stories, today=None):
     """Published stories per month over 24 months, oldest first, with chart geometry (one query).
 
     The window ends this month, or at the newest covered month when the coverage stopped
     earlier: a company last in the news years ago still gets a chart worth reading.
+
+    The query counts only the months that can be in the window, whatever the archive's size:
+    from 23 months before this month, or before the newest story's month if that is earlier
+    (found through the index of published stories by event date), to the end of this month.
     """
     today = today or timezone.localdate()
+    months = _months_ending(today)
+    newest = stories.order_by("-event_date").values("event_date")[:1]
+    # LEAST ignores a NULL: with no story at all the window is simply the last 24 months.
+    since = Least(Value(months[0]), _MonthsBefore(Subquery(newest), months=CHART_MONTHS - 1))
     all_counts = dict(
-        stories.annotate(month=TruncMonth("event_date"))
+        stories.filter(event_date__gte=since, event_date__lt=_month_after(months[-1]))
+        .annotate(month=TruncMonth("event_date"))
         .order_by()
         .values_list("month")
         .annotate(n=Count("pk"))
         .values_list("month", "n")
     )
-    months = _months_ending(today)
     newest = max(all_counts, default=today)
     if newest < months[0]:
         months = _months_ending(newest)
@@ -190,7 +250,7 @@ def timeline_context(request, stories, *, family=None):
     """Paginated, month-grouped cards for any published Story queryset, plus the chart."""
     stories = stories.order_by("-event_date", "-pk")
     chart = coverage(stories)
-    page = paginate(request, stories.for_timeline(), PER_PAGE)
+    page = paginate_uncounted(request, stories.for_timeline(), PER_PAGE)
     cards = attach_extras(page.object_list, sources=False)
     if family is not None:
         for story in cards:

@@ -127,7 +127,7 @@ def _index_letter(company):
 
 
 def company_index(request):
-    companies = list(Company.objects.with_published_counts().order_by("name"))
+    companies = Company.objects.order_by("name").with_published_counts()
     letters = timeline.group_consecutive(companies, _index_letter)
     return render(
         request,

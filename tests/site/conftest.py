@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from digest_site.sitemaps import SITEMAPS
 from stories.models import Status
 from tests.factories import make_company, make_issue, make_platform, make_story, make_topic
 
@@ -192,5 +193,6 @@ def public_urls(n):
         "/feeds/topics/e-commerce/",
         "/feeds/topics/e-commerce/atom/",
         "/sitemap.xml",
+        *(f"/sitemap-{section}.xml" for section in SITEMAPS),
         "/robots.txt",
     ]

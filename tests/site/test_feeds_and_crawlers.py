@@ -87,10 +87,26 @@ def test_feeds_stay_valid_xml_whatever_the_content_holds(client, db):
     assert client.get(story.get_absolute_url()).status_code == 200
 
 
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def sitemap_urls(client, index="/sitemap.xml"):
+    """{address: lastmod} of every URL in every file the sitemap index names."""
+    root = parse(client.get(index))
+    assert root.tag == f"{SITEMAP}sitemapindex"
+    locations = {}
+    for entry in root:
+        address = entry.findtext(f"{SITEMAP}loc")
+        assert address.startswith("http://testserver/sitemap-"), address
+        section = parse(client.get(address.removeprefix("http://testserver")))
+        assert section.tag == f"{SITEMAP}urlset"
+        for url in section:
+            locations[url.findtext(f"{SITEMAP}loc")] = url.findtext(f"{SITEMAP}lastmod")
+    return locations
+
+
 def test_sitemap_lists_public_pages_with_lastmod(client, newsroom):
-    root = parse(client.get("/sitemap.xml"))
-    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-    locations = {u.findtext(f"{ns}loc"): u.findtext(f"{ns}lastmod") for u in root}
+    locations = sitemap_urls(client)
     assert "http://testserver/issues/7/" in locations
     assert "http://testserver/stories/singles-day-growth/" in locations
     assert "http://testserver/companies/alibaba-group/" in locations
@@ -103,11 +119,46 @@ def test_sitemap_lists_public_pages_with_lastmod(client, newsroom):
     assert "http://testserver/companies/taobao-tmall/" not in locations
 
 
+def test_sitemap_index_names_every_page_of_a_long_section(client, settings, monkeypatch):
+    from digest_site.sitemaps import StorySitemap
+
+    settings.DIGEST_PAGE_CACHE_SECONDS = 0
+    monkeypatch.setattr(StorySitemap, "limit", 2)
+    stories = [make_story(status=Status.PUBLISHED) for _ in range(5)]
+    make_story(status=Status.DRAFT)
+    index = ET.tostring(parse(client.get("/sitemap.xml")), encoding="unicode")
+    assert "http://testserver/sitemap-stories.xml?p=3<" in index
+    assert "sitemap-stories.xml?p=4" not in index
+    pages = [
+        [u.findtext(f"{SITEMAP}loc") for u in parse(client.get(f"/sitemap-stories.xml?p={p}"))]
+        for p in (1, 2, 3)
+    ]
+    assert [len(page) for page in pages] == [2, 2, 1]
+    expected = {f"http://testserver{s.get_absolute_url()}" for s in stories}
+    assert {url for page in pages for url in page} == expected
+    for bad in ("4", "0", "-1", "abc", "1.5"):
+        assert client.get(f"/sitemap-stories.xml?p={bad}").status_code == 404, bad
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+def test_sitemap_pages_are_cached_apart(client, monkeypatch):
+    from digest_site.sitemaps import StorySitemap
+
+    monkeypatch.setattr(StorySitemap, "limit", 1)
+    first, second = (make_story(status=Status.PUBLISHED) for _ in range(2))
+    one = client.get("/sitemap-stories.xml?p=1").content.decode()
+    two = client.get("/sitemap-stories.xml?p=2").content.decode()
+    assert (second.slug in one) != (second.slug in two)
+    assert (first.slug in one) != (first.slug in two)
+
+
 def test_robots_txt_points_to_the_sitemap(client, db):
     response = client.get("/robots.txt")
     assert response["Content-Type"].startswith("text/plain")
     body = response.content.decode()
     assert "Sitemap: http://testserver/sitemap.xml" in body
+    # ...which is the index of the sections, each far below the protocol's 50,000 addresses.
+    assert parse(client.get("/sitemap.xml")).tag == f"{SITEMAP}sitemapindex"
     assert "Disallow: /admin/" in body
 
 

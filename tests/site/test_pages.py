@@ -1,11 +1,14 @@
 """What a reader sees on each public page."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.utils import timezone
 
 from stories.models import Status
-from tests.factories import make_issue, make_story
+from tests.factories import make_company, make_issue, make_story
 from tests.site.conftest import public_urls
 
 pytestmark = pytest.mark.django_db
@@ -171,10 +174,21 @@ def test_timeline_is_paginated(client, newsroom):
     for _ in range(31):
         make_story(status=Status.PUBLISHED, companies=[newsroom.pdd])
     first = html(client.get("/companies/pdd-holdings/"))
-    assert "Page 1 of 2" in first
+    # Not "of N": counting a company's stories would read its whole history.
+    assert "<span>Page 1</span>" in first and 'rel="next" href="?page=2"' in first
+    assert 'rel="prev"' not in first
     assert first.count('<li class="card">') == 30
     second = html(client.get("/companies/pdd-holdings/?page=2"))
     assert second.count('<li class="card">') == 2
+    assert 'rel="prev" href="?page=1"' in second and 'rel="next"' not in second
+    assert client.get("/companies/pdd-holdings/?page=3").status_code == 404
+    # Exactly one page full: no next page to offer.
+    exact = make_company("Exact Co", slug="exact-co")
+    for _ in range(30):
+        make_story(status=Status.PUBLISHED, companies=[exact], sources=0)
+    full = html(client.get("/companies/exact-co/"))
+    assert full.count('<li class="card">') == 30 and 'class="pagination"' not in full
+    assert client.get("/companies/exact-co/?page=2").status_code == 404
 
 
 def test_platform_and_topic_pages_use_the_timeline(client, newsroom):
@@ -229,3 +243,30 @@ def test_coverage_chart_of_old_coverage_ends_at_its_newest_month():
     chart = coverage(Story.objects.published(), today=date(2026, 11, 27))
     assert (chart["first"], chart["last"]) == (date(2021, 12, 1), date(2023, 11, 1))
     assert chart["total"] == 2
+
+
+def test_coverage_chart_reads_only_the_months_it_can_show(client):
+    """Ten years of monthly coverage: the chart's query returns at most the 47 months that can
+    fall in its window, however long the company's history."""
+    company = make_company("Old Hand", slug="old-hand")
+    today = timezone.localdate()
+    for months_ago in range(120):
+        make_story(
+            status=Status.PUBLISHED,
+            companies=[company],
+            event_date=today - timedelta(days=30 * months_ago),
+            sources=0,
+        )
+    rows = []
+
+    def spy(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if "date_trunc" in sql.lower() and "group by" in sql.lower():
+            rows.append(context["cursor"].rowcount)
+        return result
+
+    with connection.execute_wrapper(spy):
+        page = html(client.get("/companies/old-hand/"))
+    assert len(rows) == 1 and rows[0] <= 47
+    total = re.search(r"<figcaption>(\d+) stories from", page).group(1)
+    assert 23 <= int(total) <= 25  # one a month, over 24 months

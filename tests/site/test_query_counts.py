@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
+from digest_site.sitemaps import SITEMAPS
 from stories.models import Status
 from tests.factories import make_company, make_issue, make_platform, make_story, make_topic
 
@@ -84,26 +85,26 @@ def test_story_page_costs_six_queries(client, django_assert_num_queries, n):
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_company_index_costs_one_query(client, django_assert_num_queries, n):
+def test_company_index_costs_two_queries(client, django_assert_num_queries, n):
     build(n)
-    # companies with their published counts
-    _count(client, django_assert_num_queries, "/companies/", 1)
+    # companies with their stored counts, the scheduled stories to subtract
+    _count(client, django_assert_num_queries, "/companies/", 2)
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_company_timeline_costs_seven_queries(client, django_assert_num_queries, n):
+def test_company_timeline_costs_six_queries(client, django_assert_num_queries, n):
     build(n)
-    # company, family tree, family platforms, chart, count, page, tags
-    _count(client, django_assert_num_queries, "/companies/parent-co/", 7)
-    _count(client, django_assert_num_queries, "/companies/parent-co/?direct=1", 7)
+    # company, family tree, family platforms, chart, page (and whether one follows), tags
+    _count(client, django_assert_num_queries, "/companies/parent-co/", 6)
+    _count(client, django_assert_num_queries, "/companies/parent-co/?direct=1", 6)
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_platform_and_topic_timelines_cost_five_queries(client, django_assert_num_queries, n):
+def test_platform_and_topic_timelines_cost_four_queries(client, django_assert_num_queries, n):
     build(n)
-    # platform (+owner) / topic, chart, count, page, tags
-    _count(client, django_assert_num_queries, "/platforms/app/", 5)
-    _count(client, django_assert_num_queries, "/topics/topic/", 5)
+    # platform (+owner) / topic, chart, page (and whether one follows), tags
+    _count(client, django_assert_num_queries, "/platforms/app/", 4)
+    _count(client, django_assert_num_queries, "/topics/topic/", 4)
 
 
 @pytest.mark.parametrize("n", SIZES)
@@ -129,8 +130,11 @@ def test_feeds_cost_a_fixed_number_of_queries(client, django_assert_num_queries,
 @pytest.mark.parametrize("n", SIZES)
 def test_sitemap_costs_one_query_per_section(client, django_assert_num_queries, n):
     build(n)
-    # issues, stories, companies, platforms, topics
+    # the index: the size of each section (issues, stories, companies, platforms, topics)
     _count(client, django_assert_num_queries, "/sitemap.xml", 5)
+    # a section's page: its size, its items
+    for section in SITEMAPS:
+        _count(client, django_assert_num_queries, f"/sitemap-{section}.xml", 2)
 
 
 @pytest.mark.parametrize("n", SIZES)

@@ -132,8 +132,13 @@ class Story(PublishableModel):
             ),
             # The editorial desk: drafts and reviews by status.
             models.Index(fields=["status", "-updated_at"], name="story_status_updated_idx"),
-            # Full-text search over /search/.
-            GinIndex(fields=["search_vector"], name="story_search_gin"),
+            # /search/: matches of a query among published stories (stories.search), the
+            # only rows search reads; drafts and reviews never enter the index.
+            GinIndex(
+                fields=["search_vector"],
+                name="story_published_search_gin",
+                condition=Q(status=Status.PUBLISHED),
+            ),
         ]
 
     # What a revision of a story holds (editorial.revisions): everything an editor can change.

@@ -247,7 +247,7 @@ def _is_rare(tsquery):
     matches reach about sqrt(2 × MAX_CANDIDATES × published): 6,000 at 100,000 stories, the
     bench's archive (the cost near there is flat, so a constant off by a few thousand costs
     little). The planner's own break-even sits several times lower (it prices the vector test
-    like an integer comparison): it walks for words in one story in fifty, several times
+    like an integer comparison): it walks for words in one story in a hundred, many times
     slower than the index. Its estimate of the matches is good, though, so we ask for it and,
     below the break-even, send the query in the form it cannot walk.
     """

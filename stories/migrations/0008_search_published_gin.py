@@ -1,6 +1,7 @@
 """Search reads published stories only, with one text configuration.
 
-- Its GIN index leaves drafts and reviews out (partial on the published status).
+- Its GIN index leaves drafts and reviews out (partial on the published status) and keeps no
+  pending list (see the comment on Story.Meta.indexes).
 - The names of a story's companies and platforms (weight D) are indexed with the 'english'
   configuration like the rest of the vector, so one English query matches every weight; the
   stored vectors are recomputed here (the same statement as stories.search, frozen).
@@ -47,6 +48,7 @@ class Migration(migrations.Migration):
             model_name="story",
             index=django.contrib.postgres.indexes.GinIndex(
                 condition=models.Q(("status", "published")),
+                fastupdate=False,
                 fields=["search_vector"],
                 name="story_published_search_gin",
             ),

@@ -216,6 +216,12 @@ def test_rare_words_are_collected_through_the_published_gin_index(db):
     assert "story_published_search_gin" in plan and "story_published_at_idx" not in plan
 
 
+def test_the_rare_word_form_cannot_walk_even_where_the_planner_would(db):
+    # "filler" is in 2,000 of 2,001 stories: asked to, the planner walks (next test).
+    plan = _plan("filler", through_index=True)
+    assert "story_published_search_gin" in plan and "story_published_at_idx" not in plan
+
+
 def test_a_common_word_can_walk_the_newest_stories(db):
     plan = _plan("filler", through_index=False)
     assert "story_published_at_idx" in plan and "story_published_search_gin" not in plan
@@ -230,3 +236,16 @@ def test_the_planner_estimate_decides_the_way(db, monkeypatch):
     assert not _is_rare(build_tsquery("filler"))  # in 2,000 stories
     monkeypatch.setattr(search_module, "COMMON_MATCHES", 5000)
     assert _is_rare(build_tsquery("filler"))
+
+
+def test_search_sends_each_word_the_way_the_estimate_says(db, monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    _plan("filler", through_index=False)
+    monkeypatch.setattr(search_module, "COMMON_MATCHES", 1000)
+    sent = {}
+    for word in ("indexed", "filler"):
+        with CaptureQueriesContext(connection) as queries:
+            search_module.search(word)
+        sent[word] = next(q["sql"] for q in queries if "ts_rank" in q["sql"])
+    assert "NULLS LAST" in sent["indexed"] and "NULLS LAST" not in sent["filler"]

@@ -212,8 +212,13 @@ def _plan(word, *, through_index):
 
 def test_rare_words_are_collected_through_the_published_gin_index(db):
     plan = _plan("indexed", through_index=True)
-    # The partial index: drafts and reviews are not in it.
     assert "story_published_search_gin" in plan and "story_published_at_idx" not in plan
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'story_published_search_gin'"
+        )
+        # Partial: drafts and reviews are not in it.
+        assert "WHERE ((status)::text = 'published'::text)" in cursor.fetchone()[0]
 
 
 def test_the_rare_word_form_cannot_walk_even_where_the_planner_would(db):

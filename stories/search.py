@@ -1,14 +1,17 @@
 """Full-text search over published stories, and the upkeep of Story.search_vector.
 
-The vector is weighted: A headline, B summary, C body (English stemming), D the names, Chinese
-names and aliases of the story's companies and platforms ('simple' config, so tickers such as
-9988.HK and names such as 阿里巴巴集团 stay whole).
+The vector is weighted: A headline, B summary, C body, D the names, Chinese names and aliases of
+the story's companies and platforms, all with the 'english' configuration, so that one query
+(one `websearch_to_tsquery('english', ...)`) matches every weight and the planner estimates
+its matches from one set of lexemes. The English parser keeps tickers such as 9988.HK and
+names such as 阿里巴巴集团 whole, as the 'simple' configuration would.
 
 PostgreSQL's parser keeps a run of Chinese characters as one token, so 阿里巴巴 would never
 match 阿里巴巴集团. Search therefore also matches companies and platforms directly (name, Chinese
 name, aliases, by substring), shows them above the results, and widens the text query with
 their names, which every story about them carries in its D weight. The whole query stays one
-`search_vector @@ tsquery` condition, served by the GIN index `story_search_gin`.
+`search_vector @@ tsquery` condition, served by the partial GIN index
+`story_published_search_gin` or by the published_at index (see _is_rare).
 """
 
 import json
@@ -16,9 +19,9 @@ import re
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection, transaction
-from django.db.models import F, Func, Q, TextField, Value
-from django.db.models.functions import Concat
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Count, F, Func, Q, TextField, Value, Window
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -26,10 +29,11 @@ from django.utils.safestring import mark_safe
 from .models import Company, Platform, Story
 
 MAX_QUERY_LENGTH = 200
-MAX_CANDIDATES = 500
+# How many of the newest matches are ranked and counted: "at least 200 stories" above it.
+MAX_CANDIDATES = 200
 # Above this many estimated matches, walking the newest stories finds MAX_CANDIDATES sooner
-# than collecting every match from the GIN index.
-COMMON_MATCHES = 8000
+# than collecting every match from the GIN index (see _is_rare).
+COMMON_MATCHES = 6000
 # Sentinels for ts_headline: private-use characters that cannot survive in stored text (they are
 # stripped from the input first), replaced by <mark> only after the rest has been escaped.
 _START, _STOP = "\ue000", "\ue001"
@@ -52,7 +56,7 @@ UPDATE stories_story s SET search_vector =
     setweight(to_tsvector('english', coalesce(s.headline, '')), 'A')
     || setweight(to_tsvector('english', coalesce(s.summary, '')), 'B')
     || setweight(to_tsvector('english', coalesce(s.body, '')), 'C')
-    || setweight(to_tsvector('simple', {_NAMES_SQL}), 'D')
+    || setweight(to_tsvector('english', {_NAMES_SQL}), 'D')
 """
 
 
@@ -147,12 +151,12 @@ class SearchResults:
     shortened: bool = False
     companies: list = field(default_factory=list)
     platforms: list = field(default_factory=list)
-    stories: object = None  # a queryset, paginated by the view
-    count: int = 0
+    page: Page | None = None  # the requested page of stories, each with .rank and .snippet
+    count: int = 0  # matches, counted up to MAX_CANDIDATES
 
     @property
     def capped(self):
-        """True when there were more matches than we rank (only the newest are shown)."""
+        """True when the count stopped at the limit: there may be older matches, not ranked."""
         return self.count >= MAX_CANDIDATES
 
 
@@ -188,18 +192,16 @@ def matching_platforms(text, limit=8):
 
 
 def build_tsquery(text, names=()):
-    query = SearchQuery(text, config="english", search_type="websearch") | SearchQuery(
-        text, config="simple", search_type="websearch"
-    )
+    query = SearchQuery(text, config="english", search_type="websearch")
     for name in names:
         # All words of the name rather than the phrase: the GIN index answers that exactly,
         # without rechecking each row's vector.
-        query |= SearchQuery(name, config="simple", search_type="plain")
+        query |= SearchQuery(name, config="english", search_type="plain")
     return query
 
 
 class _Headline(Func):
-    """ts_headline over summary and body, with sentinel markers instead of HTML."""
+    """ts_headline with sentinel markers instead of HTML."""
 
     function = "ts_headline"
     output_field = TextField()
@@ -217,42 +219,57 @@ def snippet_html(raw):
     return mark_safe(html)
 
 
-def candidate_ids(tsquery):
-    """The newest MAX_CANDIDATES published matches (3 queries).
+def _candidates(tsquery, through_index=False):
+    """The newest MAX_CANDIDATES published matches, in one of two ways (see _is_rare).
 
-    Ranking every match of a common word (tens of thousands of rows) takes seconds, so only
-    the newest matches are ranked: a news reader wants recent stories anyway. Finding them
-    fast depends on how common the words are, which the planner misjudges: for a word in one
-    story in fifty it walks the published_at index and tests every row's vector (hundreds of
-    milliseconds at 100,000 stories). So we ask for its estimate first: common words walk the
-    newest stories (a few hundred rows reach the limit); rarer ones may only use bitmap scans,
-    which go through the GIN index.
+    through_index: order so that the published_at index cannot give the order (it keeps
+    NULLs first; published stories have no NULL published_at, so the order is the same), which
+    leaves PostgreSQL one way: collect the matches through the GIN index, keep the newest.
     """
-    newest = (
+    newest = F("published_at").desc(nulls_last=True) if through_index else "-published_at"
+    return (
         Story.objects.published()
         .filter(search_vector=tsquery)
-        .order_by("-published_at")
-        .values_list("pk", flat=True)[:MAX_CANDIDATES]
+        .order_by(newest)
+        .values("pk")[:MAX_CANDIDATES]
     )
-    plan = json.loads(newest.explain(format="json"))
-    scan = plan[0]["Plan"]
-    while scan.get("Plans") and scan.get("Node Type") in ("Limit", "Sort", "Result"):
+
+
+def _is_rare(tsquery):
+    """Whether collecting every match through the GIN index is the cheaper way (1 query).
+
+    Ranking every match of a common word (tens of thousands of rows) takes seconds, so only the
+    newest matches are ranked: a news reader wants recent stories anyway. There are two ways to
+    find them. Walking the published_at index tests each story's vector in turn and stops at
+    MAX_CANDIDATES matches: about MAX_CANDIDATES × published / matches rows. Collecting every
+    match through the GIN index and keeping the newest reads each match once. Per row the walk
+    costs about twice as much (it fetches and tests the vector), so the two are even when the
+    matches reach about sqrt(2 × MAX_CANDIDATES × published): 6,000 at 100,000 stories, the
+    bench's archive (the cost near there is flat, so a constant off by a few thousand costs
+    little). The planner's own break-even sits several times lower (it prices the vector test
+    like an integer comparison): it walks for words in one story in a hundred, many times
+    slower than the index. Its estimate of the matches is good, though, so we ask for it and,
+    below the break-even, send the query in the form it cannot walk.
+    """
+    scan = json.loads(_candidates(tsquery).explain(format="json"))[0]["Plan"]
+    processes = 1
+    while scan.get("Plans") and scan["Node Type"] in _ABOVE_THE_SCAN:
+        # A parallel scan's estimate is per process.
+        processes += scan.get("Workers Planned", 0)
         scan = scan["Plans"][0]
-    common = scan.get("Plan Rows", 0) > COMMON_MATCHES
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        switch = "on" if common else "off"
-        cursor.execute(
-            "SELECT set_config('enable_seqscan', 'off', true),"
-            " set_config('enable_indexscan', %s, true)",
-            [switch],
-        )
-        return list(newest)
+    return scan.get("Plan Rows", 0) * processes <= COMMON_MATCHES
 
 
-def search(raw_query):
-    """Search published stories; returns SearchResults whose `stories` is a ranked queryset.
+_ABOVE_THE_SCAN = {"Limit", "Sort", "Incremental Sort", "Result", "Gather", "Gather Merge"}
 
-    Costs 2 queries (companies, platforms) here; the view adds count, page and prefetches.
+
+def search(raw_query, page_number=1, per_page=20):
+    """One page of published stories matching the query, best first (4 queries, 0 when empty).
+
+    Matching companies and platforms (2 queries), the planner's estimate of the matches (1),
+    then one query finds the newest matches, ranks them and returns the requested page with
+    how many there are. The caller adds the stories' tags. `results.page` is None when the
+    page does not exist.
     """
     text, shortened = clean_query(raw_query)
     results = SearchResults(query=text, shortened=shortened)
@@ -262,8 +279,11 @@ def search(raw_query):
     results.platforms = matching_platforms(text)
     names = [c.name for c in results.companies] + [p.name for p in results.platforms]
     tsquery = build_tsquery(text, names)
+    # The snippet marks the reader's words in the summary, the one paragraph that tells the
+    # story on its own (and what a card shows anyway). ts_headline parses all the text it is
+    # given, every time: over the body too it cost several times as much per result.
     stripped = Func(
-        Concat(F("summary"), Value(" "), F("body"), output_field=TextField()),
+        F("summary"),
         # Our sentinels and the Markdown punctuation a reader should not see in a snippet.
         Value(r"[\ue000\ue001*_`#>\[]|\]\([^)]*\)"),
         Value(""),
@@ -271,14 +291,27 @@ def search(raw_query):
         function="regexp_replace",
         output_field=TextField(),
     )
-    ids = candidate_ids(tsquery)
-    results.count = len(ids)
-    results.stories = (
-        Story.objects.filter(pk__in=ids)
+    offset = (page_number - 1) * per_page
+    if offset >= MAX_CANDIDATES:
+        return results  # no such page
+    candidates = _candidates(tsquery, through_index=_is_rare(tsquery))
+    # Ranking reads each candidate's vector; the snippet, the costly part, is computed by
+    # PostgreSQL for the returned rows only (after the sort and limit); the window counts
+    # every candidate before the limit, so the count costs no second query.
+    ranked = (
+        Story.objects.filter(pk__in=candidates)
         .annotate(
-            rank=SearchRank(F("search_vector"), tsquery), snippet=_Headline(stripped, tsquery)
+            rank=SearchRank(F("search_vector"), tsquery),
+            snippet=_Headline(stripped, tsquery),
+            matches=Window(Count("pk")),
         )
         .for_timeline()
         .order_by("-rank", "-event_date", "-pk")
     )
+    stories = list(ranked[offset : offset + per_page])
+    results.count = stories[0].matches if stories else 0
+    paginator = Paginator([], per_page)
+    paginator.count = results.count
+    if page_number == 1 or page_number <= paginator.num_pages:
+        results.page = Page(stories, page_number, paginator)
     return results

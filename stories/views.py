@@ -225,20 +225,19 @@ def topic_detail(request, slug):
 
 
 def search(request):
-    results = run_search(request.GET.get("q", ""))
-    page = None
-    if results.stories is not None:
-        page = timeline.paginate(request, results.stories, SEARCH_PER_PAGE, results.count)
-        for story in attach_extras(page.object_list, sources=False):
-            story.snippet_html = snippet_html(story.snippet)
-    elif request.GET.get("page") not in (None, "1"):
+    number = timeline.page_number(request)
+    results = run_search(request.GET.get("q", ""), number, SEARCH_PER_PAGE)
+    if results.page is None and number != 1:
         raise Http404("No such page.")
+    if results.page is not None:
+        for story in attach_extras(results.page.object_list, sources=False):
+            story.snippet_html = snippet_html(story.snippet)
     response = render(
         request,
         "stories/search.html",
         {
             "results": results,
-            "page": page,
+            "page": results.page,
             "query": results.query,
             "extra_query": urlencode({"q": results.query}),
             "meta": {

@@ -1,8 +1,10 @@
+import re
+
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from digest_site import health
+from digest_site import health, media
 from digest_site import views as site_views
 from digest_site.env import env_bool
 from digest_site.limits import rate_limited
@@ -86,7 +88,7 @@ if env_bool("DIGEST_BENCH", False):
     # The benchmark's ceiling: the same server answering the same bytes from memory.
     urlpatterns.append(path("__bench__/ceiling/", site_views.bench_ceiling))
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded images, where no web server serves them (see digest_site/media.py).
+urlpatterns.append(
+    re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$", media.media_file)
+)

@@ -218,6 +218,9 @@ else:
 DIGEST_SEARCH_RATE = env_str("DIGEST_SEARCH_RATE", "30/m")
 # How long a rendered public page may be served from the page cache (0 switches it off), and
 # how many pages each web process keeps (digest_site/pages).
+# Whether the app serves uploaded images under MEDIA_URL itself (the embedded default); off
+# where a web server does (docker-compose's nginx).
+DIGEST_SERVE_MEDIA = env_bool("DIGEST_SERVE_MEDIA", True)
 DIGEST_PAGE_CACHE_SECONDS = env_int("DIGEST_PAGE_CACHE_SECONDS", 300)
 DIGEST_PAGE_CACHE_ENTRIES = env_int("DIGEST_PAGE_CACHE_ENTRIES", 500)
 

@@ -27,7 +27,11 @@ class IssueQuerySet(PublishableQuerySet):
         entries = (
             IssueStory.objects.filter(story__in=allowed.values("pk"))
             .select_related("story")
-            .defer("story__search_vector", *(f"story__{name}" for name in EDITORIAL_COLUMNS))
+            .defer(
+                "story__search_vector",
+                "story__block_html",
+                *(f"story__{name}" for name in EDITORIAL_COLUMNS),
+            )
             .order_by("position")
         )
         return self.for_readers().prefetch_related(models.Prefetch("entries", queryset=entries))
@@ -133,7 +137,7 @@ class Issue(PublishableModel):
                 + ", ".join(str(p) for p in positions)
             )
         ids = self._story_ids(content)
-        found = Story.objects.defer("body", "body_html", "search_vector").in_bulk(ids)
+        found = Story.objects.defer("body", "body_html", "block_html", "search_vector").in_bulk(ids)
         stories = [found[pk] for pk in ids if pk in found]
         if len(stories) < len(ids):
             problems.append("a story in it was deleted since; save the issue again to drop it")

@@ -1,13 +1,12 @@
 from types import SimpleNamespace
 
-from django.db.models import F
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from stories.extras import attach_extras
+from stories.fragments import blocks_for_page, render_block
 from stories.models import Story
-from stories.prepared import Prepared
 from stories.structured import issue_jsonld
 from stories.timeline import group_consecutive, paginate
 
@@ -15,43 +14,21 @@ from .models import Issue
 
 ARCHIVE_PER_PAGE = 50
 
-# The reader's issue page runs these three on every uncached request; compiled once (see
-# stories.prepared). Previews go through Issue.objects.for_issue_page() instead.
-_ISSUE_BY_NUMBER = Prepared(
-    lambda number, now: Issue.objects.published(now=now).for_readers().filter(number=number),
-    number="int",
-    now="now",
-)
-_LATEST_ISSUE = Prepared(
-    lambda now: (
-        Issue.objects.published(now=now).for_readers().order_by("-published_at", "-number")[:1]
-    ),
-    now="now",
-)
-_ISSUE_STORIES = Prepared(
-    lambda issue, now: (
-        Story.objects.published(now=now)
-        .filter(issue_entries__issue_id=issue)
-        .annotate(position=F("issue_entries__position"))
-        .order_by("position")
-        # Only what the page prints: fewer columns to decode (timestamps are costly to parse).
-        .only("headline", "slug", "summary", "body_html")
-    ),
-    issue="int",
-    now="now",
-)
-
 
 def render_issue_page(request, issue, *, preview=False, status=200, entries=None):
     """Render an issue in the public design; previews get a banner and are never cached.
 
     `issue` comes from Issue.objects.for_issue_page(...), whose prefetched entries decide which
     stories appear (published ones for readers, a wider set for previews), unless `entries`
-    (objects with a `.story`, in print order) is given. Adds 2 queries: sources and tags.
+    (objects with a `.story`, in print order) is given. A preview renders each story's block
+    live from the rows it shows (2 queries: sources and tags); readers' stories come with the
+    block stored when they were published (stories.fragments).
     """
     if entries is None:
         entries = list(issue.entries.all())
-    attach_extras([entry.story for entry in entries])
+    if preview:
+        for story in attach_extras([entry.story for entry in entries]):
+            story.block_html = render_block(story)
     canonical = request.build_absolute_uri(issue.get_absolute_url())
     day = timezone.localtime(issue.published_at).date() if issue.published_at else None
     response = render(
@@ -94,27 +71,35 @@ def render_issue_preview(request, issue):
 
 
 def _public_issue_page(request, issue, now):
-    """4 queries in all: the issue (by the caller), its published stories, sources, tags."""
-    stories = _ISSUE_STORIES.fetch(issue=issue.pk, now=now)
+    """2 queries in all: the issue (by the caller), then its published stories with their
+    stored blocks."""
+    stories = blocks_for_page(
+        list(Story.objects.published(now=now).in_issue(issue.pk).for_issue_blocks())
+    )
     entries = [SimpleNamespace(story=story, position=story.position) for story in stories]
     return render_issue_page(request, issue, entries=entries)
 
 
+def _reader_issues(now):
+    # The page prints the issue's own text, not its Markdown sources.
+    return Issue.objects.published(now=now).for_readers().defer("intro", "wrapup")
+
+
 def home(request):
     now = timezone.now()
-    latest = _LATEST_ISSUE.fetch(now=now)
-    if not latest:
+    latest = _reader_issues(now).order_by("-published_at", "-number").first()
+    if latest is None:
         return render(request, "issues/no_issue.html")
-    return _public_issue_page(request, latest[0], now)
+    return _public_issue_page(request, latest, now)
 
 
 def issue_detail(request, number):
     now = timezone.now()
     # Numbers past PostgreSQL's integer range cannot exist; do not send them to the database.
-    found = _ISSUE_BY_NUMBER.fetch(number=number, now=now) if number < 2**31 else []
-    if not found:
+    if number >= 2**31:
         raise Http404("No issue matches the given query.")
-    return _public_issue_page(request, found[0], now)
+    issue = get_object_or_404(_reader_issues(now), number=number)
+    return _public_issue_page(request, issue, now)
 
 
 def issue_archive(request):

@@ -17,7 +17,9 @@ otherwise `digest_bench` and `digest_bench_search` on the server of DATABASE_URL
 embedded PostgreSQL under var/pgdata. They are seeded once and reused; `--reseed` rebuilds them.
 
 Options: --duration SECONDS (wrk, default 8), --connections N (default 16), --skip-callgrind,
---skip-search, --reseed. Results also go to var/bench/results.json.
+--skip-search, --reseed, --only-callgrind (instruction counts alone: no wrk, no search; the
+server is started once only to pick the URLs and the ceiling's bytes). Results also go to
+var/bench/results.json.
 """
 
 import argparse
@@ -405,6 +407,7 @@ def child_seed_pages():
     from django.db import connection, transaction
 
     from issues.models import Issue, IssueStory
+    from stories.fragments import store_blocks
     from stories.markdown import render_markdown
     from stories.models import Status, Story
     from stories.search import update_search_vectors
@@ -455,6 +458,10 @@ def child_seed_pages():
         IssueStory.objects.bulk_create(entries, batch_size=5000)
         _bulk_tags(rng, stories, companies, platforms, topics)
         update_search_vectors()
+        # Bulk inserts bypass the signals that store each story's issue-page block.
+        ids = [story.pk for story in stories]
+        for start in range(0, len(ids), 500):
+            store_blocks(ids[start : start + 500])
         _mark_seeded()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
@@ -524,6 +531,7 @@ class _Wsgi:
             "SERVER_PORT": "80",
             "HTTP_HOST": "127.0.0.1",
             "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",  # search's rate limit keys on it, as gunicorn sets it
             "SCRIPT_NAME": "",
             "wsgi.url_scheme": "http",
             "wsgi.input": io.BytesIO(b""),
@@ -728,6 +736,7 @@ def main():
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--skip-callgrind", action="store_true")
     parser.add_argument("--skip-search", action="store_true")
+    parser.add_argument("--only-callgrind", action="store_true")
     parser.add_argument("--child-marker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-seed-pages", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-seed-search", action="store_true", help=argparse.SUPPRESS)
@@ -745,7 +754,11 @@ def main():
     if args.child_search:
         return child_search(args.child_search, repeats=10)
 
-    for tool in (WRK,) + (() if args.skip_callgrind else (VALGRIND,)):
+    if args.only_callgrind:
+        args.skip_callgrind, args.skip_search = False, True
+    for tool in (() if args.only_callgrind else (WRK,)) + (
+        () if args.skip_callgrind else (VALGRIND,)
+    ):
         if not Path(tool).exists():
             raise SystemExit(f"{tool} is missing: apt-get install wrk valgrind (make bench does)")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -787,6 +800,8 @@ def main():
                 if mode == "uncached":
                     body_file.write_bytes(_wait(gunicorn.base + urls["issue"]))
                 urls["ceiling"] = "/__bench__/ceiling/"
+                if args.only_callgrind:
+                    break  # the URLs and the ceiling's bytes are all the count needs
                 for kind, path in urls.items():
                     _wait(gunicorn.base + path)  # warm-up (and fill the cache)
                     figures = wrk(gunicorn.base + path, args.duration, args.connections)
@@ -835,7 +850,20 @@ def main():
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    print_table(results)
+    if args.only_callgrind:
+        print_counts(results)
+    else:
+        print_table(results)
+
+
+def print_counts(results):
+    """The instruction counts alone (--only-callgrind)."""
+    counts = results["callgrind"]
+    print(f"\n{'page':14} | {'uncached M instr':>16} | {'cached M instr':>14}")
+    for kind in dict.fromkeys(key.split("|")[0] for key in counts):
+        uncached, cached = counts.get(f"{kind}|uncached", 0), counts.get(f"{kind}|cached", 0)
+        print(f"{kind:14} | {uncached / 1e6:16.2f} | {cached / 1e6:14.2f}")
+    print(f"\n{results['meta']}")
 
 
 def print_table(results):

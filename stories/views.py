@@ -12,42 +12,12 @@ from issues.models import Issue
 from . import timeline
 from .extras import attach_content_extras, attach_extras
 from .models import Company, Platform, Story, Topic
-from .prepared import Prepared
 from .search import search as run_search
 from .search import snippet_html
 from .structured import story_jsonld
 
 RELATED_LIMIT = 5
 SEARCH_PER_PAGE = 20
-
-
-# A reader's story page runs these on every uncached request; compiled once (stories.prepared).
-_STORY_BY_SLUG = Prepared(
-    lambda slug, now: Story.objects.published(now=now).for_story_page().filter(slug=slug),
-    slug="text",
-    now="now",
-)
-_STORY_ISSUE = Prepared(
-    lambda story, now: (
-        Issue.objects.published(now=now)
-        .filter(entries__story_id=story)
-        .annotate(position=F("entries__position"))
-        .only("number", "title")
-    ),
-    story="int",
-    now="now",
-)
-_ISSUE_SIBLINGS = Prepared(
-    lambda issue, now: (
-        Story.objects.published(now=now)
-        .filter(issue_entries__issue_id=issue)
-        .annotate(position=F("issue_entries__position"))
-        .only("headline", "slug")
-        .order_by("position")
-    ),
-    issue="int",
-    now="now",
-)
 
 
 def _no_store(response):
@@ -68,11 +38,18 @@ def render_story_page(request, story, *, preview=False, content=None):
         attach_content_extras(story, content)
     now = timezone.now()
     # Only a published issue is named, even in a preview: a share link must not reveal drafts.
-    found = _STORY_ISSUE.fetch(story=story.pk, now=now)
-    ran_in = found[0] if found else None
+    ran_in = (
+        Issue.objects.published(now=now)
+        .filter(entries__story_id=story.pk)
+        .annotate(position=F("entries__position"))
+        .only("number", "title")
+        .first()
+    )
     number = previous = following = None
     if ran_in is not None:
-        siblings = _ISSUE_SIBLINGS.fetch(issue=ran_in.pk, now=now)
+        siblings = list(
+            Story.objects.published(now=now).in_issue(ran_in.pk).only("headline", "slug")
+        )
         if all(sibling.pk != story.pk for sibling in siblings):  # a preview of a draft
             story.position = ran_in.position
             siblings = sorted([*siblings, story], key=lambda sibling: sibling.position)
@@ -115,10 +92,8 @@ def render_story_page(request, story, *, preview=False, content=None):
 
 
 def story_detail(request, slug):
-    found = _STORY_BY_SLUG.fetch(slug=slug, now=timezone.now())
-    if not found:
-        raise Http404("No story matches the given query.")
-    return render_story_page(request, found[0])
+    story = get_object_or_404(Story.objects.published().for_story_page(), slug=slug)
+    return render_story_page(request, story)
 
 
 def _index_letter(company):

@@ -12,6 +12,9 @@ from editorial.publishing import (
 )
 from stories.markdown import render_markdown
 
+# What the archive and feeds do not print of an issue.
+ARCHIVE_SKIPS = ("intro", "intro_html", "wrapup", "wrapup_html", "stories_html", "stories_shown")
+
 
 class IssueQuerySet(PublishableQuerySet):
     def for_issue_page(self, stories=None):
@@ -30,11 +33,30 @@ class IssueQuerySet(PublishableQuerySet):
             .defer(
                 "story__search_vector",
                 "story__block_html",
+                "story__card_html",
                 *(f"story__{name}" for name in EDITORIAL_COLUMNS),
             )
             .order_by("position")
         )
-        return self.for_readers().prefetch_related(models.Prefetch("entries", queryset=entries))
+        return (
+            self.for_readers()
+            .defer("stories_html", "stories_shown")
+            .prefetch_related(models.Prefetch("entries", queryset=entries))
+        )
+
+    def for_reader_page(self):
+        """What a reader's issue page prints: the issue's own text and its stored stories
+        (issues.fragments); nothing else is fetched or decoded."""
+        return self.only(
+            "number",
+            "title",
+            "published_at",
+            "intro_html",
+            "wrapup_html",
+            "stories_html",
+            "stories_shown",
+            "stories_until",
+        )
 
     def for_archive(self):
         """Issues with the number of their published stories, in one query."""
@@ -53,7 +75,7 @@ class IssueQuerySet(PublishableQuerySet):
         return (
             self.for_readers()
             .annotate(story_count=Coalesce(models.Subquery(count), 0))
-            .defer("intro", "intro_html", "wrapup", "wrapup_html")
+            .defer(*ARCHIVE_SKIPS)
         )
 
 
@@ -71,6 +93,13 @@ class Issue(PublishableModel):
     stories = models.ManyToManyField(
         "stories.Story", through="IssueStory", related_name="issues", blank=True
     )
+    # The issue's contents and numbered stories as readers see them, stored by
+    # issues.fragments whenever anything they print changes, with the headline and address of
+    # each story shown (for the page's meta tags). Valid until `stories_until`, when a
+    # scheduled story of the issue goes public (None: until the next change).
+    stories_html = models.TextField(blank=True, editable=False)
+    stories_shown = models.JSONField(default=list, blank=True, editable=False)
+    stories_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = IssueQuerySet.as_manager()
 
@@ -137,7 +166,9 @@ class Issue(PublishableModel):
                 + ", ".join(str(p) for p in positions)
             )
         ids = self._story_ids(content)
-        found = Story.objects.defer("body", "body_html", "block_html", "search_vector").in_bulk(ids)
+        found = Story.objects.defer(
+            "body", "body_html", "block_html", "card_html", "search_vector"
+        ).in_bulk(ids)
         stories = [found[pk] for pk in ids if pk in found]
         if len(stories) < len(ids):
             problems.append("a story in it was deleted since; save the issue again to drop it")
@@ -184,6 +215,10 @@ class Issue(PublishableModel):
             panel["state"] = workflow.state_label(issue)
             panel["problems"] = workflow.publish_problems(issue)
         return panel
+
+    def stored_stories_valid(self, now):
+        """Whether the stored stories are still those a reader sees at `now`."""
+        return self.stories_until is None or now < self.stories_until
 
     def render_preview(self, request):
         from .views import render_issue_preview

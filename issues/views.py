@@ -5,30 +5,37 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from stories.extras import attach_extras
-from stories.fragments import blocks_for_page, render_block
+from stories.fragments import render_block
 from stories.models import Story
 from stories.structured import issue_jsonld
 from stories.timeline import group_consecutive, paginate
 
+from .fragments import reader_entries, render_stories, shown
 from .models import Issue
 
 ARCHIVE_PER_PAGE = 50
 
 
 def render_issue_page(request, issue, *, preview=False, status=200, entries=None):
-    """Render an issue in the public design; previews get a banner and are never cached.
+    """Render an issue in the public design, its stories assembled now (previews get a banner
+    and are never cached; readers normally get the stored stories, see reader_issue_page).
 
     `issue` comes from Issue.objects.for_issue_page(...), whose prefetched entries decide which
     stories appear (published ones for readers, a wider set for previews), unless `entries`
     (objects with a `.story`, in print order) is given. A preview renders each story's block
-    live from the rows it shows (2 queries: sources and tags); readers' stories come with the
-    block stored when they were published (stories.fragments).
+    live from the rows it shows (2 queries: sources and tags).
     """
     if entries is None:
         entries = list(issue.entries.all())
     if preview:
         for story in attach_extras([entry.story for entry in entries]):
             story.block_html = render_block(story)
+    return _render(
+        request, issue, render_stories(entries), shown(entries), preview=preview, status=status
+    )
+
+
+def _render(request, issue, stories_html, stories_shown, *, preview=False, status=200):
     canonical = request.build_absolute_uri(issue.get_absolute_url())
     day = timezone.localtime(issue.published_at).date() if issue.published_at else None
     response = render(
@@ -37,13 +44,14 @@ def render_issue_page(request, issue, *, preview=False, status=200, entries=None
         {
             "issue": issue,
             "day": day,
-            "entries": entries,
+            "stories_html": stories_html,
+            "shown": stories_shown,
             "preview": preview,
             "canonical": canonical,
-            "jsonld": None if preview else issue_jsonld(issue, entries, canonical, request),
+            "jsonld": None if preview else issue_jsonld(issue, stories_shown, canonical, request),
             "meta": {
                 "title": f"Issue #{issue.number}: {issue.title}",
-                "description": "; ".join(entry.story.headline for entry in entries[:3]),
+                "description": "; ".join(headline for headline, _ in stories_shown[:3]),
             },
         },
         status=status,
@@ -70,19 +78,17 @@ def render_issue_preview(request, issue):
     return render_issue_page(request, revisions.working_copy(issue), preview=True, entries=entries)
 
 
-def _public_issue_page(request, issue, now):
-    """2 queries in all: the issue (by the caller), then its published stories with their
-    stored blocks."""
-    stories = blocks_for_page(
-        list(Story.objects.published(now=now).in_issue(issue.pk).for_issue_blocks())
-    )
-    entries = [SimpleNamespace(story=story, position=story.position) for story in stories]
-    return render_issue_page(request, issue, entries=entries)
+def reader_issue_page(request, issue, now):
+    """A reader's issue page: no query beyond the issue's own (by the caller) while its stored
+    stories are valid (issues.fragments); one more when a scheduled story of the issue went
+    public since they were stored."""
+    if issue.stored_stories_valid(now):
+        return _render(request, issue, issue.stories_html, issue.stories_shown)
+    return render_issue_page(request, issue, entries=reader_entries(issue, now))
 
 
 def _reader_issues(now):
-    # The page prints the issue's own text, not its Markdown sources.
-    return Issue.objects.published(now=now).for_readers().defer("intro", "wrapup")
+    return Issue.objects.published(now=now).for_reader_page()
 
 
 def home(request):
@@ -90,7 +96,7 @@ def home(request):
     latest = _reader_issues(now).order_by("-published_at", "-number").first()
     if latest is None:
         return render(request, "issues/no_issue.html")
-    return _public_issue_page(request, latest, now)
+    return reader_issue_page(request, latest, now)
 
 
 def issue_detail(request, number):
@@ -99,7 +105,7 @@ def issue_detail(request, number):
     if number >= 2**31:
         raise Http404("No issue matches the given query.")
     issue = get_object_or_404(_reader_issues(now), number=number)
-    return _public_issue_page(request, issue, now)
+    return reader_issue_page(request, issue, now)
 
 
 def issue_archive(request):

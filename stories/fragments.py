@@ -1,31 +1,40 @@
-"""Stored fragments: each story's block on an issue page, rendered when what it prints changes.
+"""Stored fragments: each story's block on an issue page and its card on timelines, rendered
+when what they print changes.
 
 An issue page prints about eight story blocks (dek, body, sources, company, platform and topic
 chips). Rendering them on every uncached request cost more than the rest of the page, yet they
 change only when one of these does, and each change re-renders the blocks it touches here, in
 the same transaction (signals, like the search vector's upkeep in stories.search):
 
-- the story's own text (a save of summary or body: publishing writes the revision's text so);
+- the story's own text (a save of its headline, address, date, summary or body: publishing
+  writes the revision's text so);
 - its sources (added, changed, removed) and its tags (companies, platforms, topics);
 - the name or address (slug) of a company, platform or topic it names, or its deletion.
 
-So `Story.block_html` always matches the story's rows, whatever its state. Readers only ever
-get it through `published()` (a draft's block is stored but never selected for a reader), and
-previews render theirs live from the draft with `render_block`. Numbers and headlines are not
+So `Story.block_html` and `Story.card_html` always match the story's rows, whatever its state.
+Readers only ever get them through `published()` (a draft's are stored but never selected for
+a reader), and previews render theirs live from the draft with `render_block`. Numbers and headlines are not
 part of the block: which stories of an issue are public, and so their numbers, is decided per
 request by the page.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 
 from .extras import attach_extras
 from .models import Company, Platform, Source, Story, Topic
 
 TEMPLATE = "stories/blocks/issue_story.html"
-# A save naming only other columns (workflow steps, counters) leaves the block as it was.
-_PRINTED_FIELDS = {"summary", "body", "body_html"}
+CARD_TEMPLATE = "stories/blocks/card.html"
+# A save naming only other columns (workflow steps, counters) leaves the fragments as they were.
+_PRINTED_FIELDS = {"headline", "slug", "event_date", "summary", "body", "body_html"}
+_RENDERED_FROM = ("headline", "slug", "event_date", "summary", "body_html")
 _TAG_FIELDS = ("name", "slug")
+
+# Sent with `story_ids` once their new blocks are stored, in the same transaction: pages
+# assembled from the blocks (issues.fragments) re-render then.
+blocks_stored = Signal()
 
 
 def render_block(story):
@@ -33,16 +42,24 @@ def render_block(story):
     return render_to_string(TEMPLATE, {"story": story})
 
 
+def render_card(story):
+    """The timeline card of a story that carries its tag lists (without the "via" a timeline
+    adds, which depends on the page)."""
+    return render_to_string(CARD_TEMPLATE, {"story": story, "level": 4})
+
+
 def store_blocks(story_ids):
-    """Render and store the blocks of these stories from their rows: the stories, their tags
-    and their sources (3 queries), then one UPDATE."""
+    """Render and store the blocks and cards of these stories from their rows: the stories,
+    their tags and their sources (3 queries), then one UPDATE."""
     ids = sorted(set(story_ids))
     if not ids:
         return
-    stories = attach_extras(Story.objects.filter(pk__in=ids).only("summary", "body_html"))
+    stories = attach_extras(Story.objects.filter(pk__in=ids).only(*_RENDERED_FROM))
     for story in stories:
         story.block_html = render_block(story)
-    Story.objects.bulk_update(stories, ["block_html"])
+        story.card_html = render_card(story)
+    Story.objects.bulk_update(stories, ["block_html", "card_html"])
+    blocks_stored.send(sender=Story, story_ids=ids)
 
 
 def blocks_for_page(stories):

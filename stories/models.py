@@ -17,11 +17,11 @@ __all__ = ["Status", "Company", "Platform", "Topic", "Story", "Source", "Correct
 class StoryQuerySet(PublishableQuerySet):
     def for_story_page(self):
         """A story for its page; the page adds sources and tags (stories.extras, 2 queries)."""
-        return self.for_readers().defer("search_vector", "body", "block_html")
+        return self.for_readers().defer("search_vector", "body", "block_html", "card_html")
 
     def for_issue_preview(self):
         """Stories of an issue preview, in any state: no search vector."""
-        return self.defer("search_vector", "block_html")
+        return self.defer("search_vector", "block_html", "card_html")
 
     def in_issue(self, issue_id):
         """The stories of one issue in print order, each with its `position` (a join)."""
@@ -37,8 +37,9 @@ class StoryQuerySet(PublishableQuerySet):
         return self.only("headline", "slug", "block_html")
 
     def for_timeline(self):
-        """Story cards on timelines, search and feeds: no body. The page adds the tags
-        (stories.extras, 1 query) so each card can say why it is there ("via TikTok")."""
+        """Story cards on timelines, search and feeds: no body, the stored card
+        (stories.fragments). The page adds the tags (stories.extras, 1 query) so each card can
+        say why it is there ("via TikTok")."""
         return self.for_readers().defer("body", "body_html", "block_html", "search_vector")
 
     def about(self, company_ids=(), platform_ids=(), topic_ids=()):
@@ -82,6 +83,8 @@ class Story(PublishableModel):
     # The story's block on an issue page (dek, body, sources, chips), stored by
     # stories.fragments whenever anything it prints changes; readers get it via published().
     block_html = models.TextField(blank=True, editable=False)
+    # Its card on timelines (headline, date, summary, company and platform chips), likewise.
+    card_html = models.TextField(blank=True, editable=False)
     event_date = models.DateField(
         default=timezone.localdate,
         help_text="When the news happened (not when we publish it). Timelines are sorted by it.",

@@ -1,3 +1,4 @@
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.db.models import F
@@ -29,8 +30,10 @@ def _no_store(response):
 def render_story_page(request, story, *, preview=False, content=None):
     """Render a story in the public design; previews get a banner and are never cached.
 
-    Queries: sources and tags (2), the issue entry, its published siblings, related stories.
-    A preview of a revision passes its `content`: tags and sources come from there (3).
+    Queries: sources and tags (2), the issue (with its stored list of shown stories), related
+    stories; the issue's published stories too when that list cannot place this one (a
+    preview, or a scheduled story went public since it was stored). A preview of a revision
+    passes its `content`: tags and sources come from there (3).
     """
     if content is None:
         attach_extras([story])
@@ -42,21 +45,12 @@ def render_story_page(request, story, *, preview=False, content=None):
         Issue.objects.published(now=now)
         .filter(entries__story_id=story.pk)
         .annotate(position=F("entries__position"))
-        .only("number", "title")
+        .only("number", "title", "stories_shown", "stories_until")
         .first()
     )
     number = previous = following = None
     if ran_in is not None:
-        siblings = list(
-            Story.objects.published(now=now).in_issue(ran_in.pk).only("headline", "slug")
-        )
-        if all(sibling.pk != story.pk for sibling in siblings):  # a preview of a draft
-            story.position = ran_in.position
-            siblings = sorted([*siblings, story], key=lambda sibling: sibling.position)
-        index = next(i for i, sibling in enumerate(siblings) if sibling.pk == story.pk)
-        number = index + 1
-        previous = siblings[index - 1] if index > 0 else None
-        following = siblings[index + 1] if index + 1 < len(siblings) else None
+        number, previous, following = _place_in_issue(story, ran_in, now)
     companies = story.company_list
     related = []
     if companies:
@@ -89,6 +83,35 @@ def render_story_page(request, story, *, preview=False, content=None):
     }
     response = render(request, "stories/story_detail.html", context)
     return _no_store(response) if preview else response
+
+
+class _Neighbour(NamedTuple):
+    """A story next to this one in its issue, from the issue's stored list."""
+
+    headline: str
+    path: str
+
+    def get_absolute_url(self):
+        return self.path
+
+
+def _place_in_issue(story, ran_in, now):
+    """(number, previous, following) of `story` among the stories its issue shows."""
+    path = story.get_absolute_url()
+    shown = ran_in.stories_shown if ran_in.stored_stories_valid(now) else []
+    siblings = [_Neighbour(headline, url) for headline, url in shown]
+    index = next((i for i, sibling in enumerate(siblings) if sibling.path == path), None)
+    if index is None:
+        siblings = list(
+            Story.objects.published(now=now).in_issue(ran_in.pk).only("headline", "slug")
+        )
+        if all(sibling.pk != story.pk for sibling in siblings):  # a preview of a draft
+            story.position = ran_in.position
+            siblings = sorted([*siblings, story], key=lambda sibling: sibling.position)
+        index = next(i for i, sibling in enumerate(siblings) if sibling.pk == story.pk)
+    previous = siblings[index - 1] if index > 0 else None
+    following = siblings[index + 1] if index + 1 < len(siblings) else None
+    return index + 1, previous, following
 
 
 def story_detail(request, slug):

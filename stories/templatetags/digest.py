@@ -4,10 +4,51 @@ import json
 from datetime import date
 
 from django import template
+from django.conf import settings
+from django.urls import get_script_prefix
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
+
+_constant = {}
+
+
+class ConstantNode(template.Node):
+    def __init__(self, name, nodelist):
+        self.name = name
+        self.nodelist = nodelist
+
+    def render(self, context):
+        if not context.get("NAV"):
+            # Rendered without the site's context processor (an error page): nothing to keep.
+            return self.nodelist.render(context)
+        # Everything such markup may depend on: the URLconf's prefix, the language, the names.
+        key = (
+            self.name,
+            get_script_prefix(),
+            get_language(),
+            settings.SITE_NAME,
+            settings.SITE_TAGLINE,
+        )
+        html = _constant.get(key)
+        if html is None:
+            html = _constant[key] = self.nodelist.render(context)
+        return html
+
+
+@register.tag
+def constant(parser, token):
+    """`{% constant name %}…{% endconstant %}`: the frame every page repeats (masthead, footer,
+    the head's feed and stylesheet links), rendered once per process and printed as stored
+    afterwards. Only for markup that depends on the site's settings and URLs alone."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("{% constant %} takes one argument: a name.")
+    nodelist = parser.parse(("endconstant",))
+    parser.delete_first_token()
+    return ConstantNode(bits[1], nodelist)
 
 
 @register.filter

@@ -8,10 +8,13 @@ under E-commerce.
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from editorial import revisions, workflow
+from issues.fragments import store_stories
+from issues.models import Issue
 from stories.models import Source, Status, Story
 from tests.factories import make_company, make_issue, make_platform, make_story, make_topic
 
@@ -86,15 +89,53 @@ def test_publishing_changes_to_a_public_story_re_renders_its_block(tags, editor,
     assert "E-commerce" not in block
 
 
-def test_the_issue_page_prints_the_stored_block(client, tags):
+def test_the_issue_page_prints_its_stored_stories(client, tags):
     story = _tagged_story(tags, "Taobao pays sellers faster", status=Status.PUBLISHED)
-    make_issue(12, stories=[story], status=Status.PUBLISHED)
-    Story.objects.filter(pk=story.pk).update(block_html="<p>The stored block</p>")
+    issue = make_issue(12, stories=[story], status=Status.PUBLISHED)
+    stored = Issue.objects.get(pk=issue.pk)
+    assert '<span class="story-number" aria-hidden="true">1</span>' in stored.stories_html
+    assert _block(story) in stored.stories_html
+    Issue.objects.filter(pk=issue.pk).update(stories_html="<p>The stored stories</p>")
 
     page = _page(client, "/issues/12/")
 
-    assert "<p>The stored block</p>" in page
-    assert "Taobao Group" not in page  # not rendered again from the tags
+    assert "<p>The stored stories</p>" in page
+    assert "Taobao Group" not in page  # nothing rendered again from the stories
+
+
+def test_a_scheduled_story_appears_on_time_without_any_write(client, tags, settings):
+    settings.DIGEST_PAGE_CACHE_SECONDS = 0  # the stored stories alone, not the page cache
+    public = _tagged_story(tags, "Taobao pays sellers faster", status=Status.PUBLISHED)
+    later = timezone.now() + timedelta(hours=2)
+    scheduled = _tagged_story(
+        tags, "Taobao opens in Brazil", status=Status.PUBLISHED, published_at=later
+    )
+    issue = make_issue(12, stories=[public, scheduled], status=Status.PUBLISHED)
+    assert Issue.objects.get(pk=issue.pk).stories_until == later
+    Story.objects.filter(pk=scheduled.pk).update(block_html="<p>Brazil block</p>")
+
+    page = _page(client, "/issues/12/")
+    assert "Taobao opens in Brazil" not in page and "Brazil block" not in page
+
+    with time_machine.travel(later + timedelta(seconds=1)):
+        page = _page(client, "/issues/12/")
+    assert '<span class="story-number" aria-hidden="true">2</span> <a href="' in page
+    assert "Taobao opens in Brazil" in page and "<p>Brazil block</p>" in page
+
+
+def test_a_scheduled_issue_is_stored_as_it_will_read_when_it_goes_out(client, tags, reviewer):
+    story = _tagged_story(tags, "Taobao pays sellers faster", status=Status.IN_REVIEW)
+    issue = make_issue(12, stories=[story], status=Status.IN_REVIEW)
+    at = timezone.now() + timedelta(days=1)
+
+    workflow.publish(issue, by=reviewer, at=at)
+
+    stored = Issue.objects.get(pk=issue.pk)
+    assert "Taobao pays sellers faster" in stored.stories_html
+    assert stored.stories_until is None
+    assert client.get("/issues/12/").status_code == 404  # until then
+    with time_machine.travel(at + timedelta(seconds=1)):
+        assert "Taobao pays sellers faster" in _page(client, "/issues/12/")
 
 
 @pytest.mark.parametrize("kind", ["company", "platform", "topic"])
@@ -166,20 +207,24 @@ def test_a_preview_renders_blocks_live_from_the_rows(client, tags, reviewer):
     story = _tagged_story(tags, "Taobao pays sellers faster", status=Status.DRAFT)
     issue = make_issue(12, stories=[story])
     Story.objects.filter(pk=story.pk).update(block_html="<p>The stored block</p>")
+    Issue.objects.filter(pk=issue.pk).update(stories_html="<p>The stored stories</p>")
     client.force_login(reviewer)
 
     page = _page(client, reverse("issue_preview", args=[issue.pk]))
 
-    assert "The stored block" not in page
+    assert "The stored block" not in page and "The stored stories" not in page
     assert 'href="/companies/taobao-group/">Taobao Group</a>' in page
 
 
-def test_rows_without_a_stored_block_are_rendered_for_the_page(client, tags):
+def test_rows_without_a_stored_block_are_rendered_for_the_page(tags):
     story = _tagged_story(tags, "Taobao pays sellers faster", status=Status.PUBLISHED)
-    make_issue(12, stories=[story], status=Status.PUBLISHED)
+    issue = make_issue(12, stories=[story], status=Status.PUBLISHED)
     Story.objects.filter(pk=story.pk).update(block_html="")  # as a bulk insert leaves it
 
-    assert 'href="/companies/taobao-group/">Taobao Group</a>' in _page(client, "/issues/12/")
+    store_stories([issue.pk])
+
+    stored = Issue.objects.get(pk=issue.pk).stories_html
+    assert 'href="/companies/taobao-group/">Taobao Group</a>' in stored
 
 
 def test_hostile_names_are_escaped_on_every_page_that_prints_them(client):
@@ -215,3 +260,23 @@ def test_hostile_names_are_escaped_on_every_page_that_prints_them(client):
     assert 'href="https://x.example/&quot;&gt;&lt;b&gt;"' in issue_page
     assert "<title>Issue #12: &lt;script&gt;" in issue_page  # the head's meta tags too
     assert 'content="Issue #12: &lt;script&gt;' in issue_page
+
+
+def test_a_story_page_places_the_story_among_the_stories_shown_now(client, tags, settings):
+    settings.DIGEST_PAGE_CACHE_SECONDS = 0  # the stored list alone, not the page cache
+    first = _tagged_story(tags, "Taobao pays sellers faster", status=Status.PUBLISHED)
+    later = timezone.now() + timedelta(hours=2)
+    scheduled = _tagged_story(
+        tags, "Taobao opens in Brazil", status=Status.PUBLISHED, published_at=later
+    )
+    last = _tagged_story(tags, "Taobao drops a fee", status=Status.PUBLISHED)
+    make_issue(12, stories=[first, scheduled, last], status=Status.PUBLISHED)
+
+    page = _page(client, last.get_absolute_url())
+    assert "Ran in Issue #12, story 2" in page
+    assert f'<a rel="prev" href="{first.get_absolute_url()}">' in page
+
+    with time_machine.travel(later + timedelta(seconds=1)):
+        page = _page(client, last.get_absolute_url())
+    assert "Ran in Issue #12, story 3" in page
+    assert f'<a rel="prev" href="{scheduled.get_absolute_url()}">' in page

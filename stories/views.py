@@ -41,13 +41,12 @@ def render_story_page(request, story, *, preview=False, content=None):
         attach_content_extras(story, content)
     now = timezone.now()
     # Only a published issue is named, even in a preview: a share link must not reveal drafts.
-    ran_in = (
-        Issue.objects.published(now=now)
-        .filter(entries__story_id=story.pk)
-        .annotate(position=F("entries__position"))
-        .only("number", "title", "stories_shown", "stories_until")
-        .first()
-    )
+    issues = Issue.objects.published(now=now).filter(entries__story_id=story.pk)
+    if preview:  # a draft is placed by its position: it is not among the published stories
+        issues = issues.annotate(position=F("entries__position"))
+    # A story runs in one issue at most (issuestory_story_once): no ordering needed.
+    found = issues.only("number", "title", "stories_shown", "stories_until").order_by()[:1]
+    ran_in = found[0] if found else None
     number = previous = following = None
     if ran_in is not None:
         number, previous, following = _place_in_issue(story, ran_in, now)

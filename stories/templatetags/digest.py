@@ -5,6 +5,7 @@ from datetime import date
 
 from django import template
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import mark_safe
@@ -104,6 +105,27 @@ def month_name(value):
 @register.filter
 def month_id(value):
     return f"{value.year}-{value.month:02d}"
+
+
+_charts = {}
+_CHARTS_MAX = 2000
+
+
+@register.simple_tag
+def coverage_chart(chart):
+    """The coverage chart (stories/blocks/coverage_chart.html) of `chart`, a dict from
+    stories.timeline.coverage. Its 24 bars cost more to render than the rest of a timeline, and
+    the markup is a function of the chart's figures alone: each process renders each distinct
+    chart once and prints it again while the figures stay the same."""
+    key = (get_language(), repr(chart))
+    html = _charts.get(key)
+    if html is None:
+        if len(_charts) >= _CHARTS_MAX:
+            _charts.clear()
+        html = _charts[key] = render_to_string(
+            "stories/blocks/coverage_chart.html", {"chart": chart}
+        )
+    return html
 
 
 @register.filter

@@ -1,30 +1,29 @@
 """Stored fragments: an issue's numbered stories as readers see them, re-rendered whenever
 anything they print changes.
 
-A reader's issue page prints the issue's own text around its stories: the table of contents
-and each public story, numbered 1..N, with its stored block (stories.fragments). That part is
-stored on the issue (`Issue.stories_html`, with each shown story's headline and address in
-`stories_shown` for the page's meta tags) and re-rendered in the same transaction as any change
-to:
+A reader's issue page prints the issue's contents: its number, date, title and intro, the
+table of contents and each public story, numbered 1..N, with its stored block
+(stories.fragments), and the wrap-up. They are stored on the issue (`Issue.contents_html`, with
+each shown story's headline and address in `stories_shown` for the page's meta tags) and
+re-rendered in the same transaction as any change to:
 
 - the issue (any save: publishing and unpublishing write it) or its entries (added, removed,
-  moved);
+  moved; deleting a story deletes its entry first);
 - a story in it: its block (`stories.fragments.blocks_stored`: its text, sources, tags, a tag's
-  name or address), its headline or address, its state (which stories are public), its
-  deletion.
+  name or address), its headline or address, its state (which stories are public).
 
 Time is the one change that writes nothing: a story scheduled inside an issue goes public at its
-`published_at`. So the part is rendered as readers will see it once the issue itself is public,
-and is valid only until the next scheduled story of the issue goes public (`stories_until`);
-after that the page assembles it from the stories' blocks (one more query) until the next write
-re-renders it. Readers reach it only through the issue's published() gate; previews render
+`published_at`. So the contents are rendered as readers will see them once the issue itself is
+public, and are valid only until the next scheduled story of the issue goes public
+(`stories_until`); after that the page assembles them from the stories' blocks (one more query)
+until the next write re-renders them. Readers reach it only through the issue's published() gate; previews render
 their own.
 """
 
 from types import SimpleNamespace
 
 from django.db.models import Min
-from django.db.models.signals import post_delete, post_save, pre_delete
+from django.db.models.signals import post_delete, post_save
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -33,10 +32,11 @@ from stories.models import Story
 
 from .models import Issue, IssueStory
 
-TEMPLATE = "issues/blocks/stories.html"
+TEMPLATE = "issues/blocks/contents.html"
 # Story columns that decide whether or how it shows in an issue, besides its block.
 _SHOWN_FIELDS = {"headline", "slug", "status", "published_at"}
 _BLOCK_FIELDS = {"summary", "body", "body_html"}  # stories.fragments stores the block first
+CONTENTS_FROM = ("number", "title", "published_at", "intro_html", "wrapup_html")
 
 
 def reader_entries(issue, now):
@@ -46,10 +46,11 @@ def reader_entries(issue, now):
     return [SimpleNamespace(story=story) for story in blocks_for_page(list(stories))]
 
 
-def render_stories(entries):
-    """The table of contents and numbered stories of `entries` (each with a `.story` carrying
-    headline, address and block)."""
-    return render_to_string(TEMPLATE, {"entries": entries}) if entries else ""
+def render_contents(issue, entries):
+    """The issue's contents (number, date, title, intro, numbered stories, wrap-up) with
+    `entries` (each with a `.story` carrying headline, address and block) as its stories."""
+    day = timezone.localtime(issue.published_at).date() if issue.published_at else None
+    return render_to_string(TEMPLATE, {"issue": issue, "day": day, "entries": entries})
 
 
 def shown(entries):
@@ -57,10 +58,11 @@ def shown(entries):
 
 
 def store_stories(issue_ids):
-    """Render and store the stories part of these issues: per issue, its stories and the next
-    scheduled one (2 queries), then one UPDATE."""
+    """Render and store the contents of these issues: the issues, then per issue its stories
+    and the next scheduled one (2 queries) and one UPDATE."""
     now = timezone.now()
-    for issue in Issue.objects.filter(pk__in=set(issue_ids)).only("published_at"):
+    issues = Issue.objects.filter(pk__in=set(issue_ids)).only(*CONTENTS_FROM)
+    for issue in issues:
         # Before a scheduled issue goes public nobody reads it: render it as it will read then.
         at = max(now, issue.published_at) if issue.published_at else now
         entries = reader_entries(issue, at)
@@ -70,7 +72,9 @@ def store_stories(issue_ids):
             .aggregate(first=Min("published_at"))["first"]
         )
         Issue.objects.filter(pk=issue.pk).update(
-            stories_html=render_stories(entries), stories_shown=shown(entries), stories_until=until
+            contents_html=render_contents(issue, entries),
+            stories_shown=shown(entries),
+            stories_until=until,
         )
 
 
@@ -104,20 +108,9 @@ def _blocks_stored(sender, story_ids, **kwargs):
     store_stories(_issues_of(story_ids))
 
 
-def _story_deleting(sender, instance, **kwargs):
-    instance._issue_ids = list(_issues_of([instance.pk]))
-
-
-def _story_deleted(sender, instance, **kwargs):
-    # The entry rows went first (their own signal ran while the story still existed).
-    store_stories(getattr(instance, "_issue_ids", []))
-
-
 def connect_signals():
     post_save.connect(_issue_saved, sender=Issue, dispatch_uid="stories_part_issue_saved")
     for signal in (post_save, post_delete):
         signal.connect(_entry_changed, sender=IssueStory, dispatch_uid=f"stories_part_{signal}")
     post_save.connect(_story_saved, sender=Story, dispatch_uid="stories_part_story_saved")
     blocks_stored.connect(_blocks_stored, dispatch_uid="stories_part_blocks_stored")
-    pre_delete.connect(_story_deleting, sender=Story, dispatch_uid="stories_part_story_deleting")
-    post_delete.connect(_story_deleted, sender=Story, dispatch_uid="stories_part_story_deleted")

@@ -13,7 +13,7 @@ from editorial.publishing import (
 from stories.markdown import render_markdown
 
 # What the archive and feeds do not print of an issue.
-ARCHIVE_SKIPS = ("intro", "intro_html", "wrapup", "wrapup_html", "stories_html", "stories_shown")
+ARCHIVE_SKIPS = ("intro", "intro_html", "wrapup", "wrapup_html", "contents_html", "stories_shown")
 
 
 class IssueQuerySet(PublishableQuerySet):
@@ -40,23 +40,14 @@ class IssueQuerySet(PublishableQuerySet):
         )
         return (
             self.for_readers()
-            .defer("stories_html", "stories_shown")
+            .defer("contents_html", "stories_shown")
             .prefetch_related(models.Prefetch("entries", queryset=entries))
         )
 
     def for_reader_page(self):
-        """What a reader's issue page prints: the issue's own text and its stored stories
-        (issues.fragments); nothing else is fetched or decoded."""
-        return self.only(
-            "number",
-            "title",
-            "published_at",
-            "intro_html",
-            "wrapup_html",
-            "stories_html",
-            "stories_shown",
-            "stories_until",
-        )
+        """What a reader's issue page prints: its stored contents (issues.fragments); nothing
+        else is fetched or decoded."""
+        return self.only("number", "title", "contents_html", "stories_shown", "stories_until")
 
     def for_archive(self):
         """Issues with the number of their published stories, in one query."""
@@ -93,11 +84,11 @@ class Issue(PublishableModel):
     stories = models.ManyToManyField(
         "stories.Story", through="IssueStory", related_name="issues", blank=True
     )
-    # The issue's contents and numbered stories as readers see them, stored by
+    # The issue's contents (its text and numbered stories) as readers see them, stored by
     # issues.fragments whenever anything they print changes, with the headline and address of
     # each story shown (for the page's meta tags). Valid until `stories_until`, when a
     # scheduled story of the issue goes public (None: until the next change).
-    stories_html = models.TextField(blank=True, editable=False)
+    contents_html = models.TextField(blank=True, editable=False)
     stories_shown = models.JSONField(default=list, blank=True, editable=False)
     stories_until = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -217,7 +208,7 @@ class Issue(PublishableModel):
         return panel
 
     def stored_stories_valid(self, now):
-        """Whether the stored stories are still those a reader sees at `now`."""
+        """Whether the stored contents still show the stories a reader sees at `now`."""
         return self.stories_until is None or now < self.stories_until
 
     def render_preview(self, request):

@@ -10,7 +10,7 @@ from stories.models import Story
 from stories.structured import issue_jsonld
 from stories.timeline import group_consecutive, paginate
 
-from .fragments import reader_entries, render_stories, shown
+from .fragments import CONTENTS_FROM, reader_entries, render_contents, shown
 from .models import Issue
 
 ARCHIVE_PER_PAGE = 50
@@ -31,21 +31,23 @@ def render_issue_page(request, issue, *, preview=False, status=200, entries=None
         for story in attach_extras([entry.story for entry in entries]):
             story.block_html = render_block(story)
     return _render(
-        request, issue, render_stories(entries), shown(entries), preview=preview, status=status
+        request,
+        issue,
+        render_contents(issue, entries),
+        shown(entries),
+        preview=preview,
+        status=status,
     )
 
 
-def _render(request, issue, stories_html, stories_shown, *, preview=False, status=200):
+def _render(request, issue, contents_html, stories_shown, *, preview=False, status=200):
     canonical = request.build_absolute_uri(issue.get_absolute_url())
-    day = timezone.localtime(issue.published_at).date() if issue.published_at else None
     response = render(
         request,
         "issues/issue_detail.html",
         {
             "issue": issue,
-            "day": day,
-            "stories_html": stories_html,
-            "shown": stories_shown,
+            "contents_html": contents_html,
             "preview": preview,
             "canonical": canonical,
             "jsonld": None if preview else issue_jsonld(issue, stories_shown, canonical, request),
@@ -80,10 +82,11 @@ def render_issue_preview(request, issue):
 
 def reader_issue_page(request, issue, now):
     """A reader's issue page: no query beyond the issue's own (by the caller) while its stored
-    stories are valid (issues.fragments); one more when a scheduled story of the issue went
-    public since they were stored."""
+    contents are valid (issues.fragments); two more (its text, its stories) when a scheduled
+    story of the issue went public since they were stored."""
     if issue.stored_stories_valid(now):
-        return _render(request, issue, issue.stories_html, issue.stories_shown)
+        return _render(request, issue, issue.contents_html, issue.stories_shown)
+    issue.refresh_from_db(fields=CONTENTS_FROM)
     return render_issue_page(request, issue, entries=reader_entries(issue, now))
 
 

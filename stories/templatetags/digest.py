@@ -17,6 +17,10 @@ _constant = {}
 
 
 class ConstantNode(template.Node):
+    # {% extends %} walks the parent's nodes for blocks on every render; a constant part holds
+    # none, so the walk need not enter it.
+    child_nodelists = ()
+
     def __init__(self, name, nodelist):
         self.name = name
         self.nodelist = nodelist
@@ -43,7 +47,8 @@ class ConstantNode(template.Node):
 def constant(parser, token):
     """`{% constant name %}…{% endconstant %}`: the frame every page repeats (masthead, footer,
     the head's feed and stylesheet links), rendered once per process and printed as stored
-    afterwards. Only for markup that depends on the site's settings and URLs alone."""
+    afterwards. Only for markup that depends on the site's settings and URLs alone; it cannot
+    hold a {% block %}."""
     bits = token.split_contents()
     if len(bits) != 2:
         raise template.TemplateSyntaxError("{% constant %} takes one argument: a name.")
@@ -65,6 +70,24 @@ def jsonld(data):
         .replace(">", "\\u003E")
     )
     return mark_safe(f'<script type="application/ld+json">{text}</script>')
+
+
+_HEAD_DEFAULTS = {
+    "title": "",
+    "description": "",
+    "og_type": "website",
+    "published": None,
+    "noindex": False,
+    "feed": "",
+    "feed_title": "",
+}
+
+
+@register.filter
+def head_defaults(meta):
+    """A page's `meta` with every key the head reads: a key missing from a dict costs the
+    template engine a dir() of it on every lookup."""
+    return {**_HEAD_DEFAULTS, **(meta or {})}
 
 
 @register.filter

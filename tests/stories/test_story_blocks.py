@@ -93,9 +93,9 @@ def test_the_issue_page_prints_its_stored_stories(client, tags):
     story = _tagged_story(tags, "Taobao pays sellers faster", status=Status.PUBLISHED)
     issue = make_issue(12, stories=[story], status=Status.PUBLISHED)
     stored = Issue.objects.get(pk=issue.pk)
-    assert '<span class="story-number" aria-hidden="true">1</span>' in stored.stories_html
-    assert _block(story) in stored.stories_html
-    Issue.objects.filter(pk=issue.pk).update(stories_html="<p>The stored stories</p>")
+    assert '<span class="story-number" aria-hidden="true">1</span>' in stored.contents_html
+    assert _block(story) in stored.contents_html
+    Issue.objects.filter(pk=issue.pk).update(contents_html="<p>The stored stories</p>")
 
     page = _page(client, "/issues/12/")
 
@@ -131,7 +131,7 @@ def test_a_scheduled_issue_is_stored_as_it_will_read_when_it_goes_out(client, ta
     workflow.publish(issue, by=reviewer, at=at)
 
     stored = Issue.objects.get(pk=issue.pk)
-    assert "Taobao pays sellers faster" in stored.stories_html
+    assert "Taobao pays sellers faster" in stored.contents_html
     assert stored.stories_until is None
     assert client.get("/issues/12/").status_code == 404  # until then
     with time_machine.travel(at + timedelta(seconds=1)):
@@ -207,7 +207,7 @@ def test_a_preview_renders_blocks_live_from_the_rows(client, tags, reviewer):
     story = _tagged_story(tags, "Taobao pays sellers faster", status=Status.DRAFT)
     issue = make_issue(12, stories=[story])
     Story.objects.filter(pk=story.pk).update(block_html="<p>The stored block</p>")
-    Issue.objects.filter(pk=issue.pk).update(stories_html="<p>The stored stories</p>")
+    Issue.objects.filter(pk=issue.pk).update(contents_html="<p>The stored stories</p>")
     client.force_login(reviewer)
 
     page = _page(client, reverse("issue_preview", args=[issue.pk]))
@@ -223,7 +223,7 @@ def test_rows_without_a_stored_block_are_rendered_for_the_page(tags):
 
     store_stories([issue.pk])
 
-    stored = Issue.objects.get(pk=issue.pk).stories_html
+    stored = Issue.objects.get(pk=issue.pk).contents_html
     assert 'href="/companies/taobao-group/">Taobao Group</a>' in stored
 
 
@@ -280,3 +280,16 @@ def test_a_story_page_places_the_story_among_the_stories_shown_now(client, tags,
         page = _page(client, last.get_absolute_url())
     assert "Ran in Issue #12, story 3" in page
     assert f'<a rel="prev" href="{scheduled.get_absolute_url()}">' in page
+
+
+def test_deleting_a_story_takes_it_off_its_issue_at_once(client, tags):
+    kept = _tagged_story(tags, "Taobao pays sellers faster", status=Status.PUBLISHED)
+    gone = _tagged_story(tags, "Taobao drops a fee", status=Status.PUBLISHED)
+    make_issue(12, stories=[kept, gone], status=Status.PUBLISHED)
+    assert "Taobao drops a fee" in _page(client, "/issues/12/")
+
+    gone.delete()
+
+    page = _page(client, "/issues/12/")
+    assert "Taobao drops a fee" not in page
+    assert 'id="story-2"' not in page

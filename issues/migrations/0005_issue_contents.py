@@ -1,5 +1,5 @@
-"""Store each issue's numbered stories as readers see them (issues.fragments), and render them
-for the issues that exist now from the story blocks stories.0008 stored.
+"""Store each issue's contents as readers see them (issues.fragments), and render them for the
+issues that exist now from the story blocks stories.0008 stored.
 
 A stored part is derived data, re-rendered whenever what it prints changes, so the backfill uses
 the current template rather than a frozen copy; it reads the rows through this migration's
@@ -15,12 +15,12 @@ from django.utils import timezone
 
 def render_parts(apps, schema_editor):
     from companies.links import public_path
-    from issues.fragments import render_stories
+    from issues.fragments import CONTENTS_FROM, render_contents
 
     Issue = apps.get_model("issues", "Issue")
     Story = apps.get_model("stories", "Story")
     now = timezone.now()
-    for issue in Issue.objects.only("published_at"):
+    for issue in Issue.objects.only(*CONTENTS_FROM):
         at = max(now, issue.published_at) if issue.published_at else now
         stories = (
             Story.objects.filter(
@@ -43,7 +43,7 @@ def render_parts(apps, schema_editor):
             status="published", published_at__gt=at, issue_entries__issue_id=issue.pk
         ).aggregate(first=Min("published_at"))["first"]
         Issue.objects.filter(pk=issue.pk).update(
-            stories_html=render_stories(entries),
+            contents_html=render_contents(issue, entries),
             stories_shown=[[e.story.headline, e.story.get_absolute_url] for e in entries],
             stories_until=until,
         )
@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name="issue",
-            name="stories_html",
+            name="contents_html",
             field=models.TextField(blank=True, editable=False),
         ),
         migrations.AddField(

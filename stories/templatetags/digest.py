@@ -113,6 +113,23 @@ def _month_names():
     return names
 
 
+_short_months = {}
+
+
+@register.filter
+def short_date(value):
+    """12 Nov 2026 (the date filter's "j M Y", without parsing the format on every call)."""
+    from django.utils.translation import get_language
+
+    language = get_language()
+    names = _short_months.get(language)
+    if names is None:
+        names = _short_months[language] = [""] + [
+            date_format(date(2000, m, 1), "M") for m in range(1, 13)
+        ]
+    return f"{value.day} {names[value.month]} {value.year}"
+
+
 @register.filter
 def long_date(value):
     """12 November 2026"""

@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class IssuesConfig(AppConfig):
     name = "issues"
+
+    def ready(self):
+        from issues import fragments
+
+        fragments.connect_signals()

@@ -12,6 +12,9 @@ from editorial.publishing import (
 )
 from stories.markdown import render_markdown
 
+# What the archive and feeds do not print of an issue.
+ARCHIVE_SKIPS = ("intro", "intro_html", "wrapup", "wrapup_html", "contents_html", "stories_shown")
+
 
 class IssueQuerySet(PublishableQuerySet):
     def for_issue_page(self, stories=None):
@@ -27,10 +30,24 @@ class IssueQuerySet(PublishableQuerySet):
         entries = (
             IssueStory.objects.filter(story__in=allowed.values("pk"))
             .select_related("story")
-            .defer("story__search_vector", *(f"story__{name}" for name in EDITORIAL_COLUMNS))
+            .defer(
+                "story__search_vector",
+                "story__block_html",
+                "story__card_html",
+                *(f"story__{name}" for name in EDITORIAL_COLUMNS),
+            )
             .order_by("position")
         )
-        return self.for_readers().prefetch_related(models.Prefetch("entries", queryset=entries))
+        return (
+            self.for_readers()
+            .defer("contents_html", "stories_shown")
+            .prefetch_related(models.Prefetch("entries", queryset=entries))
+        )
+
+    def for_reader_page(self):
+        """What a reader's issue page prints: its stored contents (issues.fragments); nothing
+        else is fetched or decoded."""
+        return self.only("number", "title", "contents_html", "stories_shown", "stories_until")
 
     def for_archive(self):
         """Issues with the number of their published stories, in one query."""
@@ -49,7 +66,7 @@ class IssueQuerySet(PublishableQuerySet):
         return (
             self.for_readers()
             .annotate(story_count=Coalesce(models.Subquery(count), 0))
-            .defer("intro", "intro_html", "wrapup", "wrapup_html")
+            .defer(*ARCHIVE_SKIPS)
         )
 
 
@@ -67,6 +84,13 @@ class Issue(PublishableModel):
     stories = models.ManyToManyField(
         "stories.Story", through="IssueStory", related_name="issues", blank=True
     )
+    # The issue's contents (its text and numbered stories) as readers see them, stored by
+    # issues.fragments whenever anything they print changes, with the headline and address of
+    # each story shown (for the page's meta tags). Valid until `stories_until`, when a
+    # scheduled story of the issue goes public (None: until the next change).
+    contents_html = models.TextField(blank=True, editable=False)
+    stories_shown = models.JSONField(default=list, blank=True, editable=False)
+    stories_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = IssueQuerySet.as_manager()
 
@@ -133,7 +157,9 @@ class Issue(PublishableModel):
                 + ", ".join(str(p) for p in positions)
             )
         ids = self._story_ids(content)
-        found = Story.objects.defer("body", "body_html", "search_vector").in_bulk(ids)
+        found = Story.objects.defer(
+            "body", "body_html", "block_html", "card_html", "search_vector"
+        ).in_bulk(ids)
         stories = [found[pk] for pk in ids if pk in found]
         if len(stories) < len(ids):
             problems.append("a story in it was deleted since; save the issue again to drop it")
@@ -180,6 +206,10 @@ class Issue(PublishableModel):
             panel["state"] = workflow.state_label(issue)
             panel["problems"] = workflow.publish_problems(issue)
         return panel
+
+    def stored_stories_valid(self, now):
+        """Whether the stored contents still show the stories a reader sees at `now`."""
+        return self.stories_until is None or now < self.stories_until
 
     def render_preview(self, request):
         from .views import render_issue_preview

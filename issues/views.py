@@ -1,72 +1,59 @@
 from types import SimpleNamespace
 
-from django.db.models import F
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from stories.extras import attach_extras
+from stories.fragments import render_block
 from stories.models import Story
-from stories.prepared import Prepared
 from stories.structured import issue_jsonld
 from stories.timeline import group_consecutive, paginate
 
+from .fragments import CONTENTS_FROM, reader_entries, render_contents, shown
 from .models import Issue
 
 ARCHIVE_PER_PAGE = 50
 
-# The reader's issue page runs these three on every uncached request; compiled once (see
-# stories.prepared). Previews go through Issue.objects.for_issue_page() instead.
-_ISSUE_BY_NUMBER = Prepared(
-    lambda number, now: Issue.objects.published(now=now).for_readers().filter(number=number),
-    number="int",
-    now="now",
-)
-_LATEST_ISSUE = Prepared(
-    lambda now: (
-        Issue.objects.published(now=now).for_readers().order_by("-published_at", "-number")[:1]
-    ),
-    now="now",
-)
-_ISSUE_STORIES = Prepared(
-    lambda issue, now: (
-        Story.objects.published(now=now)
-        .filter(issue_entries__issue_id=issue)
-        .annotate(position=F("issue_entries__position"))
-        .order_by("position")
-        # Only what the page prints: fewer columns to decode (timestamps are costly to parse).
-        .only("headline", "slug", "summary", "body_html")
-    ),
-    issue="int",
-    now="now",
-)
-
 
 def render_issue_page(request, issue, *, preview=False, status=200, entries=None):
-    """Render an issue in the public design; previews get a banner and are never cached.
+    """Render an issue in the public design, its stories assembled now (previews get a banner
+    and are never cached; readers normally get the stored stories, see reader_issue_page).
 
     `issue` comes from Issue.objects.for_issue_page(...), whose prefetched entries decide which
     stories appear (published ones for readers, a wider set for previews), unless `entries`
-    (objects with a `.story`, in print order) is given. Adds 2 queries: sources and tags.
+    (objects with a `.story`, in print order) is given. A preview renders each story's block
+    live from the rows it shows (2 queries: sources and tags).
     """
     if entries is None:
         entries = list(issue.entries.all())
-    attach_extras([entry.story for entry in entries])
+    if preview:
+        for story in attach_extras([entry.story for entry in entries]):
+            story.block_html = render_block(story)
+    return _render(
+        request,
+        issue,
+        render_contents(issue, entries),
+        shown(entries),
+        preview=preview,
+        status=status,
+    )
+
+
+def _render(request, issue, contents_html, stories_shown, *, preview=False, status=200):
     canonical = request.build_absolute_uri(issue.get_absolute_url())
-    day = timezone.localtime(issue.published_at).date() if issue.published_at else None
     response = render(
         request,
         "issues/issue_detail.html",
         {
             "issue": issue,
-            "day": day,
-            "entries": entries,
+            "contents_html": contents_html,
             "preview": preview,
             "canonical": canonical,
-            "jsonld": None if preview else issue_jsonld(issue, entries, canonical, request),
+            "jsonld": None if preview else issue_jsonld(issue, stories_shown, canonical, request),
             "meta": {
                 "title": f"Issue #{issue.number}: {issue.title}",
-                "description": "; ".join(entry.story.headline for entry in entries[:3]),
+                "description": "; ".join(headline for headline, _ in stories_shown[:3]),
             },
         },
         status=status,
@@ -93,28 +80,35 @@ def render_issue_preview(request, issue):
     return render_issue_page(request, revisions.working_copy(issue), preview=True, entries=entries)
 
 
-def _public_issue_page(request, issue, now):
-    """4 queries in all: the issue (by the caller), its published stories, sources, tags."""
-    stories = _ISSUE_STORIES.fetch(issue=issue.pk, now=now)
-    entries = [SimpleNamespace(story=story, position=story.position) for story in stories]
-    return render_issue_page(request, issue, entries=entries)
+def reader_issue_page(request, issue, now):
+    """A reader's issue page: no query beyond the issue's own (by the caller) while its stored
+    contents are valid (issues.fragments); two more (its text, its stories) when a scheduled
+    story of the issue went public since they were stored."""
+    if issue.stored_stories_valid(now):
+        return _render(request, issue, issue.contents_html, issue.stories_shown)
+    issue.refresh_from_db(fields=CONTENTS_FROM)
+    return render_issue_page(request, issue, entries=reader_entries(issue, now))
+
+
+def _reader_issues(now):
+    return Issue.objects.published(now=now).for_reader_page()
 
 
 def home(request):
     now = timezone.now()
-    latest = _LATEST_ISSUE.fetch(now=now)
-    if not latest:
+    latest = _reader_issues(now).order_by("-published_at", "-number").first()
+    if latest is None:
         return render(request, "issues/no_issue.html")
-    return _public_issue_page(request, latest[0], now)
+    return reader_issue_page(request, latest, now)
 
 
 def issue_detail(request, number):
     now = timezone.now()
     # Numbers past PostgreSQL's integer range cannot exist; do not send them to the database.
-    found = _ISSUE_BY_NUMBER.fetch(number=number, now=now) if number < 2**31 else []
-    if not found:
+    if number >= 2**31:
         raise Http404("No issue matches the given query.")
-    return _public_issue_page(request, found[0], now)
+    issue = get_object_or_404(_reader_issues(now), number=number)
+    return reader_issue_page(request, issue, now)
 
 
 def issue_archive(request):

@@ -17,7 +17,9 @@ otherwise `digest_bench` and `digest_bench_search` on the server of DATABASE_URL
 embedded PostgreSQL under var/pgdata. They are seeded once and reused; `--reseed` rebuilds them.
 
 Options: --duration SECONDS (wrk, default 8), --connections N (default 16), --skip-callgrind,
---skip-search, --reseed. Results also go to var/bench/results.json.
+--skip-search, --reseed, --only-callgrind (instruction counts alone: no wrk, no search; the
+server is started once only to pick the URLs and the ceiling's bytes). Results also go to
+var/bench/results.json.
 
 --proxy measures the front proxy instead (`make bench` runs it second): nginx with the
 repository's configuration (deploy/nginx) in front of gunicorn, wrk on the issue page through
@@ -424,6 +426,7 @@ def child_seed_pages():
     from django.db import connection, transaction
 
     from issues.models import Issue, IssueStory
+    from stories.fragments import store_blocks
     from stories.markdown import render_markdown
     from stories.models import Status, Story
     from stories.search import update_search_vectors
@@ -474,6 +477,10 @@ def child_seed_pages():
         IssueStory.objects.bulk_create(entries, batch_size=5000)
         _bulk_tags(rng, stories, companies, platforms, topics)
         update_search_vectors()
+        # Bulk inserts bypass the signals that store each story's issue-page block.
+        ids = [story.pk for story in stories]
+        for start in range(0, len(ids), 500):
+            store_blocks(ids[start : start + 500])
         _mark_seeded()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
@@ -841,6 +848,7 @@ def main():
     parser.add_argument("--proxy", action="store_true", help="measure the front proxy only")
     parser.add_argument("--issues", type=int, default=N_ISSUES)
     parser.add_argument("--growth", action="store_true")
+    parser.add_argument("--only-callgrind", action="store_true")
     parser.add_argument("--child-marker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-seed-pages", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-seed-search", action="store_true", help=argparse.SUPPRESS)
@@ -862,7 +870,11 @@ def main():
     if args.growth:
         return growth(args.reseed)
 
-    for tool in (WRK,) + (() if args.skip_callgrind else (VALGRIND,)):
+    if args.only_callgrind:
+        args.skip_callgrind, args.skip_search = False, True
+    for tool in (() if args.only_callgrind else (WRK,)) + (
+        () if args.skip_callgrind else (VALGRIND,)
+    ):
         if not Path(tool).exists():
             raise SystemExit(f"{tool} is missing: apt-get install wrk valgrind (make bench does)")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -905,6 +917,8 @@ def main():
                 if mode == "uncached":
                     body_file.write_bytes(_wait(gunicorn.base + urls["issue"]))
                 urls["ceiling"] = "/__bench__/ceiling/"
+                if args.only_callgrind:
+                    break  # the URLs and the ceiling's bytes are all the count needs
                 for kind, path in urls.items():
                     _wait(gunicorn.base + path)  # warm-up (and fill the cache)
                     figures = wrk(gunicorn.base + path, args.duration, args.connections)
@@ -952,7 +966,20 @@ def main():
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    print_table(results)
+    if args.only_callgrind:
+        print_counts(results)
+    else:
+        print_table(results)
+
+
+def print_counts(results):
+    """The instruction counts alone (--only-callgrind)."""
+    counts = results["callgrind"]
+    print(f"\n{'page':14} | {'uncached M instr':>16} | {'cached M instr':>14}")
+    for kind in dict.fromkeys(key.split("|")[0] for key in counts):
+        uncached, cached = counts.get(f"{kind}|uncached", 0), counts.get(f"{kind}|cached", 0)
+        print(f"{kind:14} | {uncached / 1e6:16.2f} | {cached / 1e6:14.2f}")
+    print(f"\n{results['meta']}")
 
 
 # --- Growth: the same page kinds at 500 and 5,000 issues ---------------------------------------

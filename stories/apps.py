@@ -5,6 +5,7 @@ class StoriesConfig(AppConfig):
     name = "stories"
 
     def ready(self):
-        from stories import search
+        from stories import fragments, search
 
         search.connect_signals()
+        fragments.connect_signals()

@@ -18,16 +18,30 @@ __all__ = ["Status", "Company", "Platform", "Topic", "Story", "Source", "Correct
 class StoryQuerySet(PublishableQuerySet):
     def for_story_page(self):
         """A story for its page; the page adds sources and tags (stories.extras, 2 queries)."""
-        return self.for_readers().defer("search_vector", "body")
+        return self.for_readers().defer("search_vector", "body", "block_html", "card_html")
 
     def for_issue_preview(self):
         """Stories of an issue preview, in any state: no search vector."""
-        return self.defer("search_vector")
+        return self.defer("search_vector", "block_html", "card_html")
+
+    def in_issue(self, issue_id):
+        """The stories of one issue in print order, each with its `position` (a join)."""
+        return (
+            self.filter(issue_entries__issue_id=issue_id)
+            .annotate(position=models.F("issue_entries__position"))
+            .order_by("position")
+        )
+
+    def for_issue_blocks(self):
+        """What a reader's issue page prints of each story: its numbered headline, its link and
+        its stored block (stories.fragments); nothing else is fetched or decoded."""
+        return self.only("headline", "slug", "block_html")
 
     def for_timeline(self):
-        """Story cards on timelines, search and feeds: no body. The page adds the tags
-        (stories.extras, 1 query) so each card can say why it is there ("via TikTok")."""
-        return self.for_readers().defer("body", "body_html", "search_vector")
+        """Story cards on timelines, search and feeds: no body, the stored card
+        (stories.fragments). The page adds the tags (stories.extras, 1 query) so each card can
+        say why it is there ("via TikTok")."""
+        return self.for_readers().defer("body", "body_html", "block_html", "search_vector")
 
     def about(self, company_ids=(), platform_ids=(), topic_ids=()):
         """Stories tagged with any of the given companies, platforms or topics (no duplicates)."""
@@ -67,6 +81,11 @@ class Story(PublishableModel):
         help_text="The full story in Markdown: **bold**, *italic*, [links](https://…), lists.",
     )
     body_html = models.TextField(blank=True, editable=False)
+    # The story's block on an issue page (dek, body, sources, chips), stored by
+    # stories.fragments whenever anything it prints changes; readers get it via published().
+    block_html = models.TextField(blank=True, editable=False)
+    # Its card on timelines (headline, date, summary, company and platform chips), likewise.
+    card_html = models.TextField(blank=True, editable=False)
     event_date = models.DateField(
         default=timezone.localdate,
         help_text="When the news happened (not when we publish it). Timelines are sorted by it.",

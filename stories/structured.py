@@ -59,21 +59,17 @@ def story_jsonld(story, canonical, request):
     return data
 
 
-def issue_jsonld(issue, entries, canonical, request):
-    """An ItemList of the issue's stories, in print order."""
+def issue_jsonld(issue, shown, canonical, request):
+    """An ItemList of the issue's stories, in print order; `shown` holds (headline, path)."""
+    site = request.build_absolute_uri("/").removesuffix("/")
     return {
         "@context": "https://schema.org",
         "@type": "ItemList",
         "name": f"Issue #{issue.number}: {issue.title}",
         "url": canonical,
-        "numberOfItems": len(entries),
+        "numberOfItems": len(shown),
         "itemListElement": [
-            {
-                "@type": "ListItem",
-                "position": i,
-                "url": request.build_absolute_uri(entry.story.get_absolute_url()),
-                "name": entry.story.headline,
-            }
-            for i, entry in enumerate(entries, start=1)
+            {"@type": "ListItem", "position": i, "url": site + path, "name": headline}
+            for i, (headline, path) in enumerate(shown, start=1)
         ],
     }

@@ -252,9 +252,9 @@ def timeline_context(request, stories, *, family=None):
     chart = coverage(stories)
     page = paginate_uncounted(request, stories.for_timeline(), PER_PAGE)
     cards = attach_extras(page.object_list, sources=False)
-    if family is not None:
-        for story in cards:
-            story.via = label_for(story, family)
+    for story in cards:
+        # Every card asks for it: a missing attribute would cost the template engine a dir().
+        story.via = label_for(story, family) if family is not None else ""
     return {"page": page, "months": group_by_month(cards), "chart": chart}
 
 

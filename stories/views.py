@@ -1,3 +1,4 @@
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.db.models import F
@@ -12,42 +13,12 @@ from issues.models import Issue
 from . import timeline
 from .extras import attach_content_extras, attach_extras
 from .models import Company, Platform, Story, Topic
-from .prepared import Prepared
 from .search import search as run_search
 from .search import snippet_html
 from .structured import story_jsonld
 
 RELATED_LIMIT = 5
 SEARCH_PER_PAGE = 20
-
-
-# A reader's story page runs these on every uncached request; compiled once (stories.prepared).
-_STORY_BY_SLUG = Prepared(
-    lambda slug, now: Story.objects.published(now=now).for_story_page().filter(slug=slug),
-    slug="text",
-    now="now",
-)
-_STORY_ISSUE = Prepared(
-    lambda story, now: (
-        Issue.objects.published(now=now)
-        .filter(entries__story_id=story)
-        .annotate(position=F("entries__position"))
-        .only("number", "title")
-    ),
-    story="int",
-    now="now",
-)
-_ISSUE_SIBLINGS = Prepared(
-    lambda issue, now: (
-        Story.objects.published(now=now)
-        .filter(issue_entries__issue_id=issue)
-        .annotate(position=F("issue_entries__position"))
-        .only("headline", "slug")
-        .order_by("position")
-    ),
-    issue="int",
-    now="now",
-)
 
 
 def _no_store(response):
@@ -59,8 +30,10 @@ def _no_store(response):
 def render_story_page(request, story, *, preview=False, content=None):
     """Render a story in the public design; previews get a banner and are never cached.
 
-    Queries: sources and tags (2), the issue entry, its published siblings, related stories.
-    A preview of a revision passes its `content`: tags and sources come from there (3).
+    Queries: sources and tags (2), the issue (with its stored list of shown stories), related
+    stories; the issue's published stories too when that list cannot place this one (a
+    preview, or a scheduled story went public since it was stored). A preview of a revision
+    passes its `content`: tags and sources come from there (3).
     """
     if content is None:
         attach_extras([story])
@@ -68,18 +41,15 @@ def render_story_page(request, story, *, preview=False, content=None):
         attach_content_extras(story, content)
     now = timezone.now()
     # Only a published issue is named, even in a preview: a share link must not reveal drafts.
-    found = _STORY_ISSUE.fetch(story=story.pk, now=now)
+    issues = Issue.objects.published(now=now).filter(entries__story_id=story.pk)
+    if preview:  # a draft is placed by its position: it is not among the published stories
+        issues = issues.annotate(position=F("entries__position"))
+    # A story runs in one issue at most (issuestory_story_once): no ordering needed.
+    found = issues.only("number", "title", "stories_shown", "stories_until").order_by()[:1]
     ran_in = found[0] if found else None
     number = previous = following = None
     if ran_in is not None:
-        siblings = _ISSUE_SIBLINGS.fetch(issue=ran_in.pk, now=now)
-        if all(sibling.pk != story.pk for sibling in siblings):  # a preview of a draft
-            story.position = ran_in.position
-            siblings = sorted([*siblings, story], key=lambda sibling: sibling.position)
-        index = next(i for i, sibling in enumerate(siblings) if sibling.pk == story.pk)
-        number = index + 1
-        previous = siblings[index - 1] if index > 0 else None
-        following = siblings[index + 1] if index + 1 < len(siblings) else None
+        number, previous, following = _place_in_issue(story, ran_in, now)
     companies = story.company_list
     related = []
     if companies:
@@ -114,11 +84,38 @@ def render_story_page(request, story, *, preview=False, content=None):
     return _no_store(response) if preview else response
 
 
+class _Neighbour(NamedTuple):
+    """A story next to this one in its issue, from the issue's stored list."""
+
+    headline: str
+    path: str
+
+    def get_absolute_url(self):
+        return self.path
+
+
+def _place_in_issue(story, ran_in, now):
+    """(number, previous, following) of `story` among the stories its issue shows."""
+    path = story.get_absolute_url()
+    shown = ran_in.stories_shown if ran_in.stored_stories_valid(now) else []
+    siblings = [_Neighbour(headline, url) for headline, url in shown]
+    index = next((i for i, sibling in enumerate(siblings) if sibling.path == path), None)
+    if index is None:
+        siblings = list(
+            Story.objects.published(now=now).in_issue(ran_in.pk).only("headline", "slug")
+        )
+        if all(sibling.pk != story.pk for sibling in siblings):  # a preview of a draft
+            story.position = ran_in.position
+            siblings = sorted([*siblings, story], key=lambda sibling: sibling.position)
+        index = next(i for i, sibling in enumerate(siblings) if sibling.pk == story.pk)
+    previous = siblings[index - 1] if index > 0 else None
+    following = siblings[index + 1] if index + 1 < len(siblings) else None
+    return index + 1, previous, following
+
+
 def story_detail(request, slug):
-    found = _STORY_BY_SLUG.fetch(slug=slug, now=timezone.now())
-    if not found:
-        raise Http404("No story matches the given query.")
-    return render_story_page(request, found[0])
+    story = get_object_or_404(Story.objects.published().for_story_page(), slug=slug)
+    return render_story_page(request, story)
 
 
 def _index_letter(company):

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from digest_site.sitemaps import SITEMAPS
+from issues.models import Issue
 from stories.models import Status
 from tests.factories import make_company, make_issue, make_platform, make_story, make_topic
 
@@ -57,17 +58,27 @@ def _count(client, django_assert_num_queries, url, expected):
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_issue_pages_cost_four_queries(client, django_assert_num_queries, n):
+def test_issue_pages_cost_one_query(client, django_assert_num_queries, n):
     build(n)
-    # issue, entries (+ their stories), tags, sources
-    _count(client, django_assert_num_queries, "/issues/1000/", 4)
+    # the issue, with its stories stored as readers see them (issues.fragments)
+    _count(client, django_assert_num_queries, "/issues/1000/", 1)
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_home_costs_four_queries(client, django_assert_num_queries, n):
+def test_issue_pages_past_a_scheduled_story_cost_three_queries(
+    client, django_assert_num_queries, n
+):
+    world = build(n)
+    Issue.objects.filter(pk=world.issue.pk).update(stories_until=timezone.now())
+    # the issue, its text, then its published stories with their stored blocks
+    _count(client, django_assert_num_queries, "/issues/1000/", 3)
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_home_costs_one_query(client, django_assert_num_queries, n):
     build(n)
-    # latest issue, entries (+ their stories), tags, sources
-    _count(client, django_assert_num_queries, "/", 4)
+    # the latest issue, with its stored stories
+    _count(client, django_assert_num_queries, "/", 1)
 
 
 @pytest.mark.parametrize("n", SIZES)
@@ -78,9 +89,17 @@ def test_archive_costs_two_queries(client, django_assert_num_queries, n):
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_story_page_costs_six_queries(client, django_assert_num_queries, n):
+def test_story_page_costs_five_queries(client, django_assert_num_queries, n):
     world = build(n)
-    # story, tags, sources, its issue entry, siblings, related
+    # story, tags, sources, its issue (with the stories it shows), related
+    _count(client, django_assert_num_queries, world.stories[1].get_absolute_url(), 5)
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_story_page_past_a_scheduled_story_costs_six_queries(client, django_assert_num_queries, n):
+    world = build(n)
+    Issue.objects.filter(pk=world.issue.pk).update(stories_until=timezone.now())
+    # story, tags, sources, its issue, the issue's published stories, related
     _count(client, django_assert_num_queries, world.stories[1].get_absolute_url(), 6)
 
 

@@ -84,17 +84,24 @@ CREATE TRIGGER {registry}_live_story_count_guard BEFORE INSERT OR UPDATE ON {reg
 """
 
 
+# The stories of an UPDATE that entered "published" (sign 1) or left it (-1). Each transition
+# table is read once and the rows are summed per story: joining the two tables instead made a
+# statement that rewrote every story (a search-vector recount of 100,000 rows) spill them to
+# disk and read them back again and again, for many minutes.
+_STATUS_MOVES = f"""SELECT id, sum(sign) AS sign FROM (
+        SELECT id, 1 AS sign FROM new_rows WHERE status = {LIVE}
+        UNION ALL SELECT id, -1 FROM old_rows WHERE status = {LIVE}
+    ) live GROUP BY id HAVING sum(sign) <> 0"""
+
+
 def _status_functions():
     moves_on_update, moves_on_delete = [], []
     for table, column, registry in TAGS:
         moves_on_update.append(
             _move(
                 registry,
-                f"""SELECT t.{column} AS tag_id, sum(c.sign) AS n FROM (
-                    SELECT n.id, CASE WHEN n.status = {LIVE} THEN 1 ELSE -1 END AS sign
-                    FROM new_rows n JOIN old_rows o ON o.id = n.id
-                    WHERE (n.status = {LIVE}) <> (o.status = {LIVE})
-                ) c JOIN {table} t ON t.story_id = c.id GROUP BY t.{column}""",
+                f"""SELECT t.{column} AS tag_id, sum(c.sign) AS n FROM ({_STATUS_MOVES}) c
+                JOIN {table} t ON t.story_id = c.id GROUP BY t.{column}""",
             )
         )
         moves_on_delete.append(
@@ -108,10 +115,7 @@ def _status_functions():
     return f"""
 CREATE FUNCTION stories_story_status_moved() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NOT EXISTS (
-        SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE (n.status = {LIVE}) <> (o.status = {LIVE})
-    ) THEN
+    IF NOT EXISTS ({_STATUS_MOVES}) THEN
         RETURN NULL;  -- an edit that left the status alone: nothing to count
     END IF;
     {"".join(moves_on_update)}

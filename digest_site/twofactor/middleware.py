@@ -1,5 +1,6 @@
 """A session that was signed in without the code its user now needs counts for nothing."""
 
+from django.conf import settings
 from django.contrib.auth import logout
 
 from . import policy
@@ -18,7 +19,9 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if policy.is_on():
+        # Without a session cookie nobody is signed in (sessions are the only way in here):
+        # a reader's request pays nothing for the check.
+        if policy.is_on() and settings.SESSION_COOKIE_NAME in request.COOKIES:
             user = request.user
             if user.is_authenticated and not user.is_verified() and policy.needs_code(user):
                 logout(request)

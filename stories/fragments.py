@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 
 from .extras import attach_extras
 from .models import Company, Platform, Source, Story, Topic
+from .tag_changes import stories_touched
 
 TEMPLATE = "stories/blocks/issue_story.html"
 CARD_TEMPLATE = "stories/blocks/card.html"
@@ -88,18 +89,9 @@ def _source_changed(sender, instance, raw=False, **kwargs):
 
 
 def _tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action == "pre_clear" and reverse:
-        # The reverse side's pk_set is None on clear: remember which stories lose the tag.
-        instance._block_clear_ids = list(instance.stories.values_list("pk", flat=True))
-        return
-    if action not in {"post_add", "post_remove", "post_clear"}:
-        return
-    if not reverse:
-        store_blocks([instance.pk])
-    elif action == "post_clear":
-        store_blocks(getattr(instance, "_block_clear_ids", []))
-    else:
-        store_blocks(pk_set or [])
+    story_ids = stories_touched(instance, action, reverse, pk_set, "_block_clear_ids")
+    if story_ids is not None:
+        store_blocks(story_ids)
 
 
 def _tag_before(sender, instance, raw=False, **kwargs):

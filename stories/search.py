@@ -27,6 +27,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from .models import Company, Platform, Story
+from .tag_changes import stories_touched
 
 MAX_QUERY_LENGTH = 200
 # How many of the newest matches are ranked and counted: "at least 200 stories" above it.
@@ -88,18 +89,9 @@ def _story_saved(sender, instance, update_fields=None, raw=False, **kwargs):
 
 
 def _tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action == "pre_clear" and reverse:
-        # The reverse side's pk_set is None on clear: remember which stories lose the tag.
-        instance._search_clear_ids = list(instance.stories.values_list("pk", flat=True))
-        return
-    if action not in {"post_add", "post_remove", "post_clear"}:
-        return
-    if not reverse:
-        update_search_vectors([instance.pk])
-    elif action == "post_clear":
-        update_search_vectors(getattr(instance, "_search_clear_ids", []))
-    else:
-        update_search_vectors(pk_set or [])
+    story_ids = stories_touched(instance, action, reverse, pk_set, "_search_clear_ids")
+    if story_ids is not None:
+        update_search_vectors(story_ids)
 
 
 def _names_before(sender, instance, raw=False, **kwargs):

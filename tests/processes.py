@@ -5,6 +5,7 @@ import contextlib
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "multi-worker-test-secret-k3Jd9Qm2Lx7Vb5Nc8Zr1Tp4Wy6Hs0Gf-aE"
@@ -219,3 +220,38 @@ def nginx(directory, *, upstream, static_root, media_root, workers=1):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+# Starts (or repairs and starts) the embedded PostgreSQL in argv[1], proves it answers a query,
+# and prints its address last.
+_START_POSTGRES = (
+    "import sys; from pathlib import Path; "
+    "from digest_site.database import start_embedded_postgres; "
+    "s = start_embedded_postgres(Path(sys.argv[1])); "
+    "print(s.psql('SELECT 40 + 2 AS answer;')); print(s.get_uri())"
+)
+
+
+def start_postgres(data_dir):
+    """An embedded PostgreSQL of its own in `data_dir`, started in a child process as `make
+    run` would (no DATABASE_URL); the finished process (its stdout ends with the server's URI)."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    return subprocess.run(
+        [sys.executable, "-c", _START_POSTGRES, str(data_dir)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+
+
+def socket_dir(started):
+    """The unix-socket directory of a server `start_postgres` started."""
+    return parse_qs(urlsplit(started.stdout.strip().splitlines()[-1]).query)["host"][0]
+
+
+def stop_postgres(data_dir):
+    """PostgreSQL's fast shutdown (SIGINT), as `make db-stop`; waits for its pid file to go."""
+    pid_file = data_dir / "postmaster.pid"
+    pid = int(pid_file.read_text().splitlines()[0])
+    os.kill(pid, signal.SIGINT)
+    deadline = time.monotonic() + 30
+    while pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)

@@ -46,7 +46,7 @@ def public_page(view=None, *, params=(), keep_if=None):
         # commits while it renders makes it unservable rather than stale.
         state = epochs.current(now)
         key = store.page_key(request, params)
-        page = store.find(key, now) if state is not None else None
+        page = store.find(key, state, now) if state is not None else None
         if page is not None:
             return _answer(request, page)
         response = view(request, *args, **kwargs)
@@ -154,7 +154,9 @@ class PageCacheMiddleware:
         ):
             params = _page_params(request.path_info)
             if params is not None:
-                page = store.find(store.page_key(request, params), time.time())
+                now = time.time()
+                state = epochs.current(now)
+                page = store.find(store.page_key(request, params), state, now) if state else None
                 if page is not None:
                     return _answer(request, page)
         response = self.get_response(request)

@@ -12,8 +12,6 @@ from typing import NamedTuple
 from django.conf import settings
 from django.utils.http import urlencode
 
-from . import epochs
-
 
 class StoredPage(NamedTuple):
     epoch: int
@@ -45,13 +43,11 @@ def page_key(request, params):
     return f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(kept)}"
 
 
-def find(key, now):
-    """The stored page for `key` if it may be served at `now`, else None."""
+def find(key, state, now):
+    """The stored page for `key` if it may be served at `now` in `state` (epochs.current),
+    else None."""
     page = _pages.get(key)
-    if page is None:
-        return None
-    state = epochs.current(now)
-    if state is not None and page.epoch == state.epoch and now < page.expires:
+    if page is not None and page.epoch == state.epoch and now < page.expires:
         return page
     return None
 

@@ -2,17 +2,25 @@
 production settings. An unreachable database and a table locked past the time limit both give
 readers a quick 503 with Retry-After (never a hung worker or a 500); /healthz stays 200."""
 
-import os
 import subprocess
 import sys
 import time
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import quote
 
 import pytest
 from django.db import connection, transaction
 
-from tests.processes import ROOT, database_url, free_port, get, gunicorn, production_env
-from tests.site.test_embedded_database import _stop as stop_postgres
+from tests.processes import (
+    ROOT,
+    database_url,
+    free_port,
+    get,
+    gunicorn,
+    production_env,
+    socket_dir,
+    start_postgres,
+    stop_postgres,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -62,33 +70,16 @@ def test_a_table_locked_past_the_time_limit_gives_503_then_the_page_comes_back(n
         assert story.headline in body
 
 
-START = (
-    "import sys; from pathlib import Path; "
-    "from digest_site.database import start_embedded_postgres; "
-    "print(start_embedded_postgres(Path(sys.argv[1])).get_uri())"
-)
-
-
-def _start_postgres(data_dir):
-    """An embedded PostgreSQL of its own in `data_dir`; returns its unix-socket directory."""
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    result = subprocess.run(
-        [sys.executable, "-c", START, str(data_dir)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-2000:]
-    return parse_qs(urlsplit(result.stdout.strip().splitlines()[-1]).query)["host"][0]
-
-
 def test_postgresql_stopped_and_restarted_gives_503_then_fresh_pages(tmp_path):
     """While PostgreSQL is down, readers get the 503 page, not pages stored before (the
     process cannot hear of changes then); once it is back the site recovers by itself and
     starts its store afresh."""
     data_dir = tmp_path / "pgdata"
-    socket_dir = _start_postgres(data_dir)
+    started = start_postgres(data_dir)
+    assert started.returncode == 0, started.stderr[-2000:]
     try:
         env = production_env(
-            DATABASE_URL=f"postgres://postgres@{quote(socket_dir, safe='')}/digest"
+            DATABASE_URL=f"postgres://postgres@{quote(socket_dir(started), safe='')}/digest"
         )
         for command in (["migrate", "--noinput", "-v0"], ["load_demo", "--force"]):
             done = subprocess.run(
@@ -106,7 +97,7 @@ def test_postgresql_stopped_and_restarted_gives_503_then_fresh_pages(tmp_path):
             assert headers["Retry-After"] == "30"
             assert get(base + "/healthz")[0] == 200
 
-            _start_postgres(data_dir)
+            assert start_postgres(data_dir).returncode == 0
             status, headers, body = _settled(url, lambda status: status == 200)
             # Nothing from before the outage: rendered ("pass" until the worker listens
             # again, then stored afresh: "miss").

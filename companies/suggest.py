@@ -248,7 +248,7 @@ class Matcher:
                 if i + length <= count:
                     span = text[words[i][0] : words[i + length - 1][1]]
                     for value in context.entries.get(_key(span), ()):
-                        context_hits.append((value, where))
+                        context_hits.append((value, where, span))
             if i < resume:
                 continue
             for length in names.lengths.get(first, ()):
@@ -276,7 +276,7 @@ class Matcher:
         self._scan(body, "body", mentions, context_hits)
 
         strong = {form.entity for form, *_ in mentions if not form.weak}
-        clued = {value[1] for value, _ in context_hits if isinstance(value, tuple)}
+        clued = {value[1] for value, *_ in context_hits if isinstance(value, tuple)}
 
         def confirmed(entity):
             return (
@@ -312,22 +312,21 @@ class Matcher:
                 )
                 entity, parent = parent, self.parents.get(parent)
 
-        topic_score = {}
-        topic_headline = set()
-        for value, where in context_hits:
+        topic_score, topic_words, topic_headline = {}, {}, set()
+        for value, where, span in context_hits:
             if isinstance(value, _Entity):
                 topic_score[value] = topic_score.get(value, 0) + 1
+                topic_words.setdefault(value, []).append(_written(span))
                 if where == "headline":
                     topic_headline.add(value)
         topics = [t for t in topic_score if t in topic_headline or topic_score[t] >= 2]
         topics.sort(key=lambda t: (t not in topic_headline, -topic_score[t], t.name))
         for topic in topics:
-            count = topic_score[topic]
             evidence[topic] = Evidence(
                 TOPIC,
                 topic.slug,
                 topic.name,
-                f"{count} keyword{'s' if count > 1 else ''}",
+                ", ".join(dict.fromkeys(topic_words[topic])),
                 "headline" if topic in topic_headline else "body",
             )
 

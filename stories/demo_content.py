@@ -78,6 +78,7 @@ COMPANIES = [
         "name": "JD.com",
         "name_zh": "京东",
         "aliases": ["JD", "Jingdong", "9618.HK"],
+        "false_friends": ["京东方"],  # BOE Technology, the screen maker
         # "JD" alone is weak (a job description, initials): it needs one of these nearby.
         "clue_words": ["retailer", "e-commerce", "Richard Liu", "Liu Qiangdong", "courier", "618"],
         "website": "https://corporate.jd.com/",
@@ -508,142 +509,31 @@ TOPICS = [
 # Words that show a story is about a topic (Topic.keywords): suggestions offer the topic when the
 # headline has one or the text has two or more.
 TOPIC_KEYWORDS = {
-    "regulation": [
-        "regulator",
-        "regulatory",
-        "regulation",
-        "fined",
-        "fines",
-        "ban",
-        "banned",
-        "antitrust",
-        "lawsuit",
-        "sued",
-        "court",
-        "law",
-        "legislation",
-        "lawmakers",
-        "Digital Services Act",
-        "Cyberspace Administration",
-        "market regulator",
-        "investigation",
-        "probe",
-        "penalty",
-        "监管",
-        "罚款",
-    ],
-    "child-safety": [
-        "children",
-        "child",
-        "minors",
-        "under 18",
-        "teenager",
-        "screen time",
-        "youth mode",
-        "parents",
-        "未成年人",
-    ],
-    "e-commerce": [
-        "e-commerce",
-        "online shopping",
-        "shopper",
-        "online retailer",
-        "marketplace",
-        "seller",
-        "merchant",
-        "GMV",
-        "gross merchandise value",
-        "shopping festival",
-        "电商",
-        "网购",
-    ],
-    "singles-day": [
-        "Singles' Day",
-        "Singles Day",
-        "Double 11",
-        "Double Eleven",
-        "11.11",
-        "双十一",
-        "双11",
-    ],
-    "generative-ai": [
-        "generative AI",
-        "AI",
-        "artificial intelligence",
-        "chatbot",
-        "large language model",
-        "language model",
-        "AI model",
-        "ChatGPT",
-        "大模型",
+    slug: [word.strip() for word in words.split(",")]
+    for slug, words in {
+        "regulation": "regulator, regulatory, regulation, fined, fines, ban, banned, antitrust, "
+        "lawsuit, sued, court, law, legislation, lawmakers, Digital Services Act, "
+        "Cyberspace Administration, market regulator, investigation, probe, penalty, rules, "
+        "ministry, illegal, proceedings, European Commission, 监管, 罚款",
+        "child-safety": "children, child, minors, under 18, teenager, screen time, youth mode, "
+        "parents, 未成年人",
+        "e-commerce": "e-commerce, online shopping, shopper, online retailer, marketplace, seller, "
+        "merchant, GMV, gross merchandise value, shopping festival, shopping, retail, Taobao, "
+        "Tmall, TikTok Shop, 电商, 网购, 淘宝, 天猫, 商品, 下单, 零售",
+        "singles-day": "Singles' Day, Singles Day, Double 11, Double Eleven, 11.11, 双十一, 双11",
+        "generative-ai": "generative AI, AI, artificial intelligence, chatbot, large language model, "
+        "language model, AI model, ChatGPT, Ernie Bot, Doubao, Qwen, DeepSeek, 大模型, "
         "人工智能",
-    ],
-    "climate": [
-        "climate",
-        "carbon",
-        "emissions",
-        "carbon neutrality",
-        "renewable",
-        "net zero",
-        "greenhouse",
-        "sustainability",
-        "wind power",
-        "solar power",
-        "coal",
-    ],
-    "leadership": [
-        "chief executive",
-        "CEO",
-        "chairman",
-        "chairwoman",
-        "appointed",
-        "appoints",
-        "steps down",
-        "step down",
-        "resigns",
-        "successor",
-        "reshuffle",
-        "co-founder",
-        "president",
-    ],
-    "live-streaming": [
-        "live stream",
-        "live-stream",
-        "live streaming",
-        "live-streaming",
-        "livestream",
-        "live-streamer",
-        "live streamer",
-        "streamer",
-        "直播",
-        "带货",
-    ],
-    "music": [
-        "music",
-        "song",
-        "artist",
-        "record label",
-        "playlist",
-        "lyrics",
-        "concert",
-        "singer",
-        "音乐",
-    ],
-    "earnings": [
-        "earnings",
-        "quarterly results",
-        "net profit",
-        "net income",
-        "revenue",
-        "profit",
-        "quarterly",
-        "guidance",
-        "analysts' forecasts",
-        "forecasts",
-        "营收",
-        "净利润",
-        "财报",
-    ],
+        "climate": "climate, carbon, emissions, carbon neutrality, renewable, net zero, greenhouse, "
+        "sustainability, wind power, solar power, coal, environmental, deforestation, drought",
+        "leadership": "chief executive, CEO, chairman, chairwoman, appointed, appoints, steps down, "
+        "step down, resigns, successor, reshuffle, co-founder, president",
+        "live-streaming": "live stream, live-stream, live streaming, live-streaming, livestream, "
+        "live-streamer, live streamer, streamer, 直播, 带货",
+        "music": "music, song, artist, record label, playlist, lyrics, concert, singer, 音乐",
+        "earnings": "earnings, quarterly results, net profit, net income, revenue, profit, "
+        "quarterly, guidance, analysts' forecasts, forecasts, 营收, 净利润, 财报",
+    }.items()
 }
 
 REUTERS_TECH = ("Reuters", "https://www.reuters.com/technology/")

@@ -31,19 +31,23 @@ How it decides (each rule is small and has a test in tests/companies/test_sugges
 - **Order.** Strongest first: a mention in the headline counts 3, each mention in the body 1;
   ties go to the earliest mention.
 
-The matcher is built once per process and rebuilt when the registry changes: every call reads
-the row count and newest `updated_at` of companies, platforms and topics (three indexed
-aggregate queries, well under a millisecond each) and rebuilds when they differ from the ones it
-was built with. That also catches changes made by another process (an editor in the admin while
-the import runs). Bulk `QuerySet.update()` does not touch `updated_at`: call `forget_matcher()`
-after one.
+The matcher is built once per process and rebuilt when the registry changes:
+- in this process at once: saving or deleting a company, platform or topic drops it (signals,
+  connected in companies.apps);
+- from another process (an editor saves a company in one web worker, a story is edited through
+  another): at most once every `STAMP_CHECK_SECONDS`, a call reads the registry's stamp (one
+  query: row counts and newest `updated_at` of the three tables, through their indexes) and
+  rebuilds when it moved.
+Bulk `QuerySet.update()` sends no signal and does not touch `updated_at`: call
+`forget_matcher()` after one.
 """
 
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max
+from django.db import connection
 
 from .models import Company, Platform, Topic
 
@@ -339,30 +343,41 @@ class Matcher:
         )
 
 
+# How stale another process's registry change may be here, at most.
+STAMP_CHECK_SECONDS = 1.0
+
+
 def registry_stamp():
-    """What the matcher was built from: three small aggregate queries."""
-    return tuple(
-        tuple(model.objects.aggregate(n=Count("pk"), newest=Max("updated_at")).values())
-        for model in (Company, Platform, Topic)
+    """Row counts and newest `updated_at` of companies, platforms and topics: one query."""
+    parts = ", ".join(
+        f"(SELECT count(*) FROM {table}), (SELECT max(updated_at) FROM {table})"
+        for table in (m._meta.db_table for m in (Company, Platform, Topic))
     )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {parts}")
+        return cursor.fetchone()
 
 
 _lock = threading.Lock()
-_built = {"stamp": None, "matcher": None}
+_built = {"stamp": None, "matcher": None, "checked": 0.0}
 
 
 def get_matcher():
     """This process's matcher, rebuilt first if the registry changed since it was built."""
-    stamp = registry_stamp()
     with _lock:
+        now = time.monotonic()
+        if _built["matcher"] is not None and now - _built["checked"] < STAMP_CHECK_SECONDS:
+            return _built["matcher"]
+        stamp = registry_stamp()
         if _built["matcher"] is None or _built["stamp"] != stamp:
             _built["matcher"] = Matcher.from_registry()
             _built["stamp"] = stamp
+        _built["checked"] = now
         return _built["matcher"]
 
 
-def forget_matcher():
-    """Rebuild on the next call (after a bulk update that bypassed `updated_at`)."""
+def forget_matcher(**_signal_arguments):
+    """Rebuild on the next call (a receiver of the registry's save and delete signals)."""
     with _lock:
         _built["matcher"] = None
 

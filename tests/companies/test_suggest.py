@@ -1,7 +1,9 @@
 """The suggestion matcher's rules, one by one, on a small registry built here."""
 
 import pytest
+from django.utils import timezone
 
+from companies import suggest as suggest_module
 from companies.models import Company, Platform, Topic
 from companies.suggest import forget_matcher, get_matcher, suggest
 from tests.factories import make_company, make_platform, make_topic
@@ -163,8 +165,24 @@ class TestRebuilding:
         Topic.objects.create(name="Jobs", slug="jobs", keywords=["layoffs"])
         assert suggest("Layoffs at Meituan", "").topics == ["jobs"]
 
-    def test_the_matcher_is_kept_while_the_registry_is_unchanged(self):
+    def test_the_matcher_is_kept_while_the_registry_is_unchanged(self, monkeypatch):
+        monkeypatch.setattr(suggest_module, "STAMP_CHECK_SECONDS", 0)
         assert get_matcher() is get_matcher()
+
+    def test_a_change_from_another_process_is_seen_by_its_stamp(self, monkeypatch):
+        # QuerySet.update() sends no signal, like a save made by another process.
+        assert found("Zijie Tiaodong grows") == []
+        Company.objects.filter(slug="bytedance").update(
+            aliases=["Zijie Tiaodong"], updated_at=timezone.now()
+        )
+        assert found("Zijie Tiaodong grows") == []  # checked less than a second ago
+        monkeypatch.setattr(suggest_module, "STAMP_CHECK_SECONDS", 0)
+        assert found("Zijie Tiaodong grows") == ["bytedance"]
+
+    def test_between_checks_suggesting_runs_no_query(self, django_assert_num_queries):
+        get_matcher()
+        with django_assert_num_queries(0):
+            suggest("Alibaba", "BABA")
 
 
 def test_an_empty_registry_suggests_nothing(db):

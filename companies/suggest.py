@@ -91,6 +91,7 @@ class Evidence:
     """One reason for a suggestion, for the editor to see."""
 
     kind: str  # "company", "platform" or "topic"
+    pk: int
     slug: str
     name: str
     matched: str  # the words in the text, or the entity that brought it ("owner of TikTok")
@@ -99,6 +100,7 @@ class Evidence:
     def as_dict(self):
         return {
             "kind": self.kind,
+            "pk": self.pk,
             "slug": self.slug,
             "name": self.name,
             "matched": self.matched,
@@ -298,7 +300,7 @@ class Matcher:
             order = (0 if where == "headline" else 1, position)
             first_seen[entity] = min(first_seen.get(entity, order), order)
             evidence.setdefault(
-                entity, Evidence(entity.kind, entity.slug, entity.name, written, where)
+                entity, Evidence(entity.kind, entity.pk, entity.slug, entity.name, written, where)
             )
 
         named = sorted(score, key=lambda e: (-score[e], first_seen[e]))
@@ -309,6 +311,7 @@ class Matcher:
                 implied.append(parent)
                 evidence[parent] = Evidence(
                     parent.kind,
+                    parent.pk,
                     parent.slug,
                     parent.name,
                     f"{'owner' if entity.kind == PLATFORM else 'parent'} of {entity.name}",
@@ -328,6 +331,7 @@ class Matcher:
         for topic in topics:
             evidence[topic] = Evidence(
                 TOPIC,
+                topic.pk,
                 topic.slug,
                 topic.name,
                 ", ".join(dict.fromkeys(topic_words[topic])),

@@ -134,6 +134,7 @@ def test_it_runs_as_a_process_reading_stdin_and_writing_stdout():
 # docs/benchmarks.md). Topics have no target: these are the figures reached, kept from falling.
 TARGETS = {
     "suggest_labelled.jsonl": {"precision": 0.95, "recall": 0.90, "topic_precision": 0.90},
+    "suggest_holdout.jsonl": {"precision": 0.95, "recall": 0.90, "topic_precision": 0.90},
 }
 
 

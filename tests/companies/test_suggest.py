@@ -6,6 +6,7 @@ from django.utils import timezone
 from companies import suggest as suggest_module
 from companies.models import Company, Platform, Topic
 from companies.suggest import forget_matcher, get_matcher, suggest
+from tests.adminform import change_url, form_data
 from tests.factories import make_company, make_platform, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +189,30 @@ class TestRebuilding:
 def test_an_empty_registry_suggests_nothing(db):
     forget_matcher()
     assert suggest("Alibaba", "").as_dict() == {"companies": [], "platforms": [], "topics": []}
+
+
+def test_an_admin_sets_a_second_clue_and_suggestions_follow(client, admin_user):
+    forget_matcher()
+    apple = make_company("Apple", slug="apple", aliases=["AAPL"])
+    assert found("Apple harvest starts") == ["apple"]
+    client.force_login(admin_user)
+    data = form_data(
+        client.get(change_url(apple)),
+        needs_second_clue="on",
+        clue_words="iPhone, Tim Cook",
+        false_friends="apple growers",
+    )
+    assert client.post(change_url(apple), data).status_code == 302
+    apple.refresh_from_db()
+    assert apple.clue_words == ["iPhone", "Tim Cook"]
+    assert found("Apple harvest starts") == []
+    assert found("Apple harvest starts", "Tim Cook was not there.") == ["apple"]
+
+
+def test_an_admin_edits_a_topics_keywords(client, admin_user):
+    forget_matcher()
+    topic = make_topic("Jobs", slug="jobs")
+    client.force_login(admin_user)
+    data = form_data(client.get(change_url(topic)), keywords="layoffs, hiring")
+    assert client.post(change_url(topic), data).status_code == 302
+    assert suggest("Layoffs at a shop", "").topics == ["jobs"]

@@ -28,6 +28,8 @@ How it decides (each rule is small and has a test in tests/companies/test_sugges
 - **Topics.** A topic is suggested when one of its `keywords` is in the headline, or the text has
   two or more of them (every occurrence counts). Keywords and clue words also match with a
   plural "s" added.
+- **Addresses.** Web addresses (https://..., www....) are skipped: a link to amazon.com is no
+  mention of Amazon; the link's words in Markdown (`[Amazon's results](https://...)`) still are.
 - **Order.** Strongest first: a mention in the headline counts 3, each mention in the body 1;
   ties go to the earliest mention.
 
@@ -46,6 +48,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -54,6 +57,7 @@ from .models import Company, Platform, Topic
 __all__ = ["Evidence", "Matcher", "Suggestions", "forget_matcher", "get_matcher", "suggest"]
 
 COMPANY, PLATFORM, TOPIC = "company", "platform", "topic"
+CLUE = "clue"
 
 # A word: letters and digits (accents included), or one Chinese/Japanese/Korean character, or
 # one other non-space character (punctuation is a word of its own, so "JD.com" is three words).
@@ -61,8 +65,11 @@ _WORD = re.compile(
     r"[0-9A-Za-z\u00c0-\u024f]+|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]|\S"
 )
 _SPACES = re.compile(r"\s+")
+# Web addresses are not text: "amazon" in a link to amazon.com is no mention of Amazon.
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\uff07": "'"})
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
+_CJK = re.compile(r"[\u3400-\u9fff]")
 _LOWER = re.compile(r"[a-z]")
 _DIGIT = re.compile(r"[0-9]")
 # An ordinary-looking word: it may need a second clue.
@@ -119,16 +126,15 @@ class Suggestions:
         return {"companies": self.companies, "platforms": self.platforms, "topics": self.topics}
 
 
-@dataclass(frozen=True)
-class _Entity:
+# Named tuples, not dataclasses: ten thousand entities are built and hashed quickly.
+class _Entity(NamedTuple):
     kind: str
     pk: int
     slug: str
     name: str
 
 
-@dataclass(frozen=True)
-class _Form:
+class _Form(NamedTuple):
     """One way the text can name an entity (or, with entity None, a false friend)."""
 
     entity: _Entity | None
@@ -145,9 +151,9 @@ def _is_ticker(form):
 def _form(entity, written, *, plain, needs_clue):
     """How strictly a name is matched. `plain`: the entity's own name or Chinese name."""
     written = _written(written)
-    ticker = _is_ticker(written) and not any("\u3400" <= c <= "\u9fff" for c in written)
-    letters = sum(c.isalpha() for c in written)
+    ticker = _is_ticker(written) and not _CJK.search(written)
     one_word = bool(_ONE_WORD.match(written))
+    letters = len(_LATIN_LETTER.findall(written)) if ticker else len(written)
     weak = (ticker and letters <= 2 and not _DIGIT.search(written)) or (
         needs_clue and not ticker and (plain or one_word)
     )
@@ -163,13 +169,12 @@ class _Dictionary:
         self.lengths = {}
 
     def add(self, phrase, value):
-        words = _words(phrase)
+        written = _written(phrase)
+        words = _WORD.findall(written)
         if not words:
             return
-        key = _key(phrase)
-        self.entries.setdefault(key, []).append(value)
-        first = _key(phrase[words[0][0] : words[0][1]])
-        lengths = self.lengths.setdefault(first, [])
+        self.entries.setdefault(written.casefold(), []).append(value)
+        lengths = self.lengths.setdefault(words[0].casefold(), [])
         if len(words) not in lengths:
             lengths.append(len(words))
             lengths.sort(reverse=True)
@@ -207,7 +212,7 @@ class Matcher:
         for row in topics:
             entity = _Entity(TOPIC, row["pk"], row["slug"], row["name"])
             for word in row["keywords"]:
-                self._add_context(word, entity)
+                self._add_context(word, (TOPIC, entity))
 
     def _add_names(self, entity, row, plain_names):
         needs_clue = row["needs_second_clue"]
@@ -221,7 +226,7 @@ class Matcher:
             if phrase.strip():
                 self.names.add(phrase, _Form(None, _written(phrase), False, False))
         for word in row["clue_words"]:
-            self._add_context(word, ("clue", entity))
+            self._add_context(word, (CLUE, entity))
 
     def _add_context(self, word, value):
         word = word.strip()
@@ -277,12 +282,14 @@ class Matcher:
     def suggest(self, headline, body):
         headline = (headline or "")[:MAX_HEADLINE_CHARS]
         body = (body or "")[:MAX_BODY_CHARS]
+        body = _ADDRESS.sub(" ", body)
+        headline = _ADDRESS.sub(" ", headline)
         mentions, context_hits = [], []
         self._scan(headline, "headline", mentions, context_hits)
         self._scan(body, "body", mentions, context_hits)
 
         strong = {form.entity for form, *_ in mentions if not form.weak}
-        clued = {value[1] for value, *_ in context_hits if isinstance(value, tuple)}
+        clued = {entity for (what, entity), *_ in context_hits if what == CLUE}
 
         def confirmed(entity):
             return (
@@ -320,12 +327,12 @@ class Matcher:
                 entity, parent = parent, self.parents.get(parent)
 
         topic_score, topic_words, topic_headline = {}, {}, set()
-        for value, where, span in context_hits:
-            if isinstance(value, _Entity):
-                topic_score[value] = topic_score.get(value, 0) + 1
-                topic_words.setdefault(value, []).append(_written(span))
+        for (what, topic), where, span in context_hits:
+            if what == TOPIC:
+                topic_score[topic] = topic_score.get(topic, 0) + 1
+                topic_words.setdefault(topic, []).append(_written(span))
                 if where == "headline":
-                    topic_headline.add(value)
+                    topic_headline.add(topic)
         topics = [t for t in topic_score if t in topic_headline or topic_score[t] >= 2]
         topics.sort(key=lambda t: (t not in topic_headline, -topic_score[t], t.name))
         for topic in topics:

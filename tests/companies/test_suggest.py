@@ -85,6 +85,13 @@ class TestNames:
         assert found("京东方发布新款屏幕") == []
         assert found("京东发布新款手机") == ["jd-com"]
 
+    def test_web_addresses_are_not_mentions(self):
+        body = "See [the filing](https://www.alibabagroup.com/alibaba-results) and www.jd.com/x."
+        assert found("Results", body) == []
+        assert found("Results", "See [Alibaba's filing](https://example.com/).") == [
+            "alibaba-group"
+        ]
+
     def test_tickers_match_only_in_capitals(self):
         assert found("BABA and 9618.HK rise") == ["alibaba-group", "jd-com"]
         assert found("baba said no") == []

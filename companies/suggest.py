@@ -238,10 +238,14 @@ class Matcher:
 
     @classmethod
     def from_registry(cls):
-        """Four queries: companies, platforms, topics (only the columns matching needs)."""
+        """Three queries: companies, platforms, topics (only the columns matching needs)."""
+        return cls(*cls.rows_from_registry())
+
+    @staticmethod
+    def rows_from_registry():
         shared = ["pk", "slug", "name", "aliases", "needs_second_clue", "clue_words"]
         shared += ["false_friends"]
-        return cls(
+        return (
             list(Company.objects.values(*shared, "name_zh", "parent_id")),
             list(Platform.objects.values(*shared, "owner_id")),
             list(Topic.objects.values("pk", "slug", "name", "keywords")),
@@ -249,12 +253,18 @@ class Matcher:
 
     def _scan(self, text, where, mentions, context_hits):
         """Find names (longest first, left to right) and context words in one text."""
+        # Straight apostrophes once for the whole text (one character for one: positions hold);
+        # a word has no spaces, so its key is just its case-folded self.
+        text = text.translate(_QUOTES)
         words = _words(text)
+        firsts = [text[start:end].casefold() for start, end in words]
         count = len(words)
         names, context = self.names, self.context
         resume = 0  # the first word after the last name found
         for i in range(count):
-            first = _key(text[words[i][0] : words[i][1]])
+            first = firsts[i]
+            if first not in context.lengths and (i < resume or first not in names.lengths):
+                continue
             for length in context.lengths.get(first, ()):
                 if i + length <= count:
                     span = text[words[i][0] : words[i + length - 1][1]]

@@ -111,3 +111,18 @@ class TestForm:
         response = client.get(change_url(story))
         assert response.status_code == 200
         assert 'id="story-suggestions"' not in response.content.decode()
+
+    def test_a_dismissal_on_a_published_story_is_kept_beside_its_revision(self, client, editor):
+        story = make_story(author=editor, status=Status.PUBLISHED, headline="Live headline")
+        tiktok = story.platforms.model.objects.get(slug="tiktok")
+        client.force_login(editor)
+        data = form_data(
+            client.get(change_url(story)),
+            headline="Edited headline",
+            dismissed_suggestions=f"platform:{tiktok.pk}",
+        )
+        assert client.post(change_url(story), data).status_code == 302
+        story.refresh_from_db()
+        assert story.headline == "Live headline"  # the edit waits for review as a revision
+        assert story.has_pending_changes
+        assert DismissedSuggestion.objects.filter(story=story, entity_id=tiktok.pk).exists()

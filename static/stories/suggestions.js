@@ -121,7 +121,9 @@ document.addEventListener("DOMContentLoaded", function () {
         }
       })
       .catch(function () {
-        if (request === latest) say("Suggestions are unavailable just now; tag the story by hand.");
+        if (request !== latest) return;
+        panel.hidden = false;
+        say("Suggestions are unavailable just now; tag the story by hand.");
       });
   }
 

@@ -147,6 +147,18 @@ class AliasedRegistryAdmin(AliasSearchMixin, RegistryAdmin):
         return ", ".join(obj.aliases)
 
 
+# How suggested tags treat a name that is also an ordinary word (companies.suggest).
+SUGGESTIONS_FIELDSET = (
+    "Suggested tags",
+    {
+        "fields": ["needs_second_clue", "clue_words", "false_friends"],
+        "description": "Stories are offered this one as a tag when their text names it. "
+        "For a name that is also an ordinary word or a person's name, say what else must be "
+        "in the text, and which phrases only look like it.",
+    },
+)
+
+
 @admin.register(Company)
 class CompanyAdmin(AliasedRegistryAdmin):
     list_display = ["name", "name_zh", "parent", "aliases_list", "story_count_column"]
@@ -157,6 +169,7 @@ class CompanyAdmin(AliasedRegistryAdmin):
     fieldsets = [
         (None, {"fields": ["name", "name_zh", "slug", "aliases", "parent"]}),
         ("About", {"fields": ["description", "website", "headquarters", "logo"]}),
+        SUGGESTIONS_FIELDSET,
     ]
 
 
@@ -167,11 +180,14 @@ class PlatformAdmin(AliasedRegistryAdmin):
     search_fields = ["name", "slug", "owner__name", "owner__name_zh"]
     list_filter = ["kind", ("owner", admin.RelatedOnlyFieldListFilter)]
     autocomplete_fields = ["owner"]
-    fields = ["name", "slug", "owner", "kind", "aliases", "website", "logo"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "owner", "kind", "aliases", "website", "logo"]}),
+        SUGGESTIONS_FIELDSET,
+    ]
 
 
 @admin.register(Topic)
 class TopicAdmin(RegistryAdmin):
     list_display = ["name", "slug", "story_count_column"]
     search_fields = ["name", "slug"]
-    fields = ["name", "slug", "description"]
+    fields = ["name", "slug", "description", "keywords"]

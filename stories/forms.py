@@ -2,7 +2,7 @@
 
 from editorial.forms import RevisionChildForm, VersionedModelForm
 
-from .models import Source, Story
+from .models import Byline, Source, Story
 
 
 class StoryAdminForm(VersionedModelForm):
@@ -32,3 +32,9 @@ class SourceForm(RevisionChildForm):
     class Meta:
         model = Source
         fields = ["publisher", "url", "position"]
+
+
+class BylineForm(RevisionChildForm):
+    class Meta:
+        model = Byline
+        fields = ["author", "position"]

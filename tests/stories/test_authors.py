@@ -147,6 +147,13 @@ def test_scheduled_stories_stay_off_the_author_page(client, mei):
     assert "Now" in html and "Later" not in html
 
 
+def test_a_new_link_shows_on_the_stored_author_page_at_once(client, mei):
+    make_story("Public", status=Status.PUBLISHED, authors=[mei])
+    assert "Mastodon" not in page(client, "/authors/mei-chen/")  # stored now
+    mei.links.create(label="Mastodon", url="https://example.social/@mei", position=1)
+    assert 'href="https://example.social/@mei"' in page(client, "/authors/mei-chen/")
+
+
 def test_an_author_without_published_stories_has_no_page(client, mei, jon):
     make_story("Draft only", authors=[jon])
     assert client.get("/authors/jon-park/").status_code == 404
@@ -230,6 +237,15 @@ def test_editing_the_byline_of_a_published_story_waits_for_publication(
     workflow.publish(story, by=reviewer, revision=story.latest_revision_id)
     assert list(story.authors.all()) == [jon]
     assert "Jon Park" in byline(page(client, story.get_absolute_url()))
+
+
+def test_the_preview_of_a_pending_byline_shows_the_new_authors(client, editor, mei, jon):
+    story = make_story(
+        "Signed", status=Status.PUBLISHED, author=editor, authors=[mei], companies=[make_company()]
+    )
+    save_change_form(client, editor, story, **{"bylines-0-author": str(jon.pk)})
+    preview = byline(page(client, f"/preview/stories/{story.pk}/"))
+    assert "Jon Park" in preview and "Mei Chen" not in preview
 
 
 def test_the_diff_names_authors_added_and_removed(editor, mei, jon):

@@ -43,6 +43,12 @@ public = [
         public_page(story_views.topic_detail, params=("page",)),
         name="topic_detail",
     ),
+    path("authors/", public_page(story_views.author_index), name="author_index"),
+    path(
+        "authors/<slug:slug>/",
+        public_page(story_views.author_detail, params=("page",)),
+        name="author_detail",
+    ),
     path(
         "search/",
         public_page(

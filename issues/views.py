@@ -4,8 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from stories.extras import attach_extras
-from stories.fragments import render_block
+from stories.fragments import render_block, with_extras
 from stories.models import Story
 from stories.structured import issue_jsonld
 from stories.timeline import group_consecutive, paginate
@@ -23,12 +22,12 @@ def render_issue_page(request, issue, *, preview=False, status=200, entries=None
     `issue` comes from Issue.objects.for_issue_page(...), whose prefetched entries decide which
     stories appear (published ones for readers, a wider set for previews), unless `entries`
     (objects with a `.story`, in print order) is given. A preview renders each story's block
-    live from the rows it shows (2 queries: sources and tags).
+    live from the rows it shows (3 queries: sources, tags and authors).
     """
     if entries is None:
         entries = list(issue.entries.all())
     if preview:
-        for story in attach_extras([entry.story for entry in entries]):
+        for story in with_extras([entry.story for entry in entries]):
             story.block_html = render_block(story)
     return _render(
         request,

@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from companies.admin import alias_matches
+from companies.admin import PublicNameMixin, RefuseDeleteIfUsedMixin, alias_matches
 from editorial.workflow_admin import (
     ParentWorkflowInlineMixin,
     PlainHelpTextMixin,
@@ -12,8 +12,28 @@ from editorial.workflow_admin import (
     WorkflowAdminMixin,
 )
 
-from .forms import SourceForm, StoryAdminForm, SuggestionRequestForm
-from .models import Company, DismissedSuggestion, Platform, Source, Story
+from .forms import BylineForm, SourceForm, StoryAdminForm, SuggestionRequestForm
+from .models import (
+    Author,
+    AuthorLink,
+    Byline,
+    Company,
+    DismissedSuggestion,
+    Platform,
+    Source,
+    Story,
+)
+
+
+class BylineInline(ParentWorkflowInlineMixin, PlainHelpTextMixin, admin.TabularInline):
+    model = Byline
+    form = BylineForm
+    revision_children = "bylines"
+    fields = ["author", "position"]
+    autocomplete_fields = ["author"]
+    extra = 1
+    verbose_name = "author"
+    verbose_name_plural = "authors (at least one before publishing; named by position)"
 
 
 class SourceInline(ParentWorkflowInlineMixin, PlainHelpTextMixin, admin.TabularInline):
@@ -57,7 +77,7 @@ class StoryAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     ]
     autocomplete_fields = ["companies", "platforms", "topics"]
     prepopulated_fields = {"slug": ["headline"]}
-    inlines = [SourceInline]
+    inlines = [BylineInline, SourceInline]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "summary", "body", "event_date"]}),
         ("About", {"fields": ["companies", "platforms", "topics"]}),
@@ -104,6 +124,16 @@ class StoryAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         if dismissed:
             DismissedSuggestion.objects.remember(form.instance, dismissed, by=request.user)
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if obj.pk is None and isinstance(inline, BylineInline) and request.method == "GET":
+            # A new story starts with its writer's byline, when their account has one. (Not on
+            # POST: a form equal to its initial data would count as empty and be dropped.)
+            mine = Author.objects.filter(user_id=request.user.pk).values_list("pk", flat=True)
+            if mine:
+                kwargs["initial"] = [{"author": mine[0], "position": 0}]
+        return kwargs
+
     def get_search_results(self, request, queryset, search_term):
         # PostgreSQL refuses NUL characters in text; nobody searches for them on purpose.
         search_term = search_term.replace("\x00", "")
@@ -125,3 +155,35 @@ class StoryAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     @admin.display(description="Companies")
     def company_names(self, obj):
         return ", ".join(company.name for company in obj.companies.all())
+
+
+class AuthorLinkInline(PlainHelpTextMixin, admin.TabularInline):
+    model = AuthorLink
+    fields = ["label", "url", "position"]
+    extra = 1
+    verbose_name = "link"
+    verbose_name_plural = "links on the author's page (website, social profiles), by position"
+
+
+@admin.register(Author)
+class AuthorAdmin(PublicNameMixin, RefuseDeleteIfUsedMixin, PlainHelpTextMixin, admin.ModelAdmin):
+    """Editors add and edit authors; once a published story carries an author, their name,
+    address and photo (what every byline prints at once, without review) are changed by
+    reviewers only."""
+
+    public_name_fields = ["name", "slug", "photo"]
+    list_display = ["name", "slug", "user", "updated_at"]
+    list_select_related = ["user"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["user"]
+    inlines = [AuthorLinkInline]
+    fields = ["name", "slug", "photo", "bio", "user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        # Which account is this person decides whose stories four eyes holds back: admins
+        # (who manage accounts) set it.
+        if not request.user.has_perm("auth.change_user"):
+            fields.append("user")
+        return fields

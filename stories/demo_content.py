@@ -877,3 +877,47 @@ EARLIER_STORIES = [
         "sources": [SCMP_TECH],
     },
 ]
+
+# The demo's writers. Their photos are drawn at load time (initials on a colour, see
+# load_demo), so the demo ships no pictures of real people. `user` links an author to a demo
+# login: the editor writes under her own byline.
+AUTHORS = [
+    {
+        "slug": "mira-castell",
+        "name": "Mira Castell",
+        "user": "editor",
+        "colour": (31, 94, 140),
+        "bio": "Mira edits the digest and writes about platforms and the rules that bind them, "
+        "from Brussels' Digital Services Act to app bans in South Asia.",
+        "links": [("Website", "https://example.com/mira-castell")],
+    },
+    {
+        "slug": "tomas-reyes",
+        "name": "Tomás Reyes",
+        "colour": (148, 64, 36),
+        "bio": "Tomás follows Chinese e-commerce and the money behind it: shopping festivals, "
+        "earnings calls and the long contest between Alibaba, JD.com and PDD.",
+        "links": [("Website", "https://example.com/tomas-reyes")],
+    },
+    {
+        "slug": "ada-lindqvist",
+        "name": "Ada Lindqvist",
+        "colour": (46, 110, 72),
+        "bio": "Ada covers artificial intelligence and the chatbots China's tech giants race to "
+        "ship, and what they mean for the people who use them.",
+        "links": [],
+    },
+]
+
+# Who signed each demo story, in byline order; any story not listed is Mira's.
+BYLINES = {
+    "alibaba-jd-singles-day-growth-no-sales-total": ["tomas-reyes"],
+    "china-tech-firms-consumer-generative-ai": ["ada-lindqvist", "mira-castell"],
+    "greenpeace-ranks-pinduoduo-last-on-climate": ["tomas-reyes"],
+    "alibaba-ceo-eddie-wu-ai-open-technology-platform": ["ada-lindqvist"],
+    "alibaba-shelves-cloud-spin-off": ["tomas-reyes"],
+    "pdd-revenue-jumps-on-temu": ["tomas-reyes"],
+    "baidu-unveils-ernie-4": ["ada-lindqvist"],
+    "alibaba-cloud-tongyi-qianwen-2": ["ada-lindqvist"],
+}
+DEFAULT_BYLINE = ["mira-castell"]

@@ -2,10 +2,16 @@
 
 Every item comes from published(); every string passes through xml_text() because XML 1.0
 cannot carry most control characters, whatever an editor pasted.
+
+Each story names its authors: `<dc:creator>` in RSS (whose own `<author>` must be an email
+address, which we do not publish) and `<author><name>`/`<uri>` in Atom, one element per author;
+an issue names the authors of its stories. The feed itself names the publication, so every
+Atom entry has an author, as Atom requires.
 """
 
 import re
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
@@ -14,7 +20,7 @@ from django.utils.html import escape, format_html
 from issues.models import Issue
 
 from . import timeline
-from .extras import attach_extras
+from .extras import attach_authors, attach_extras
 from .models import Company, Story, Topic
 
 ITEMS = 30
@@ -26,10 +32,34 @@ def xml_text(value):
     return _NOT_XML.sub("", str(value or ""))
 
 
+_DC = {"xmlns:dc": "http://purl.org/dc/elements/1.1/"}
+
+
+class _RssWithAuthors(Rss201rev2Feed):
+    """Django's RSS prints the first author as dc:creator; this adds the others."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, _ in item.get("more_authors", ()):
+            handler.addQuickElement("dc:creator", name, _DC)
+
+
+class _AtomWithAuthors(Atom1Feed):
+    """Django's Atom prints the first author; this adds the others, each with a name and uri."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, uri in item.get("more_authors", ()):
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            handler.addQuickElement("uri", uri)
+            handler.endElement("author")
+
+
 class _RequestFeed(Feed):
     """A feed built per request, so that links use the host the reader asked for."""
 
-    feed_type = Rss201rev2Feed
+    feed_type = _RssWithAuthors
 
     def __init__(self, request):
         super().__init__()
@@ -52,6 +82,28 @@ class _RequestFeed(Feed):
 
     def item_updateddate(self, item):
         return item.updated_at
+
+    def author_name(self):
+        return getattr(settings, "SITE_NAME", "Digest")
+
+    def item_authors(self, item):
+        """The item's authors, in byline order (see attach_authors)."""
+        return getattr(item, "author_list", [])
+
+    def _author_link(self, author):
+        return self.absolute(author.get_absolute_url())
+
+    def item_author_name(self, item):
+        authors = self.item_authors(item)
+        return authors[0].name if authors else None
+
+    def item_author_link(self, item):
+        authors = self.item_authors(item)
+        return self._author_link(authors[0]) if authors else None
+
+    def item_extra_kwargs(self, item):
+        more = [(a.name, self._author_link(a)) for a in self.item_authors(item)[1:]]
+        return {"more_authors": more}
 
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)
@@ -79,9 +131,19 @@ class IssuesFeed(_RequestFeed):
         return self.absolute("/")
 
     def items(self):
-        return (
+        issues = list(
             Issue.objects.published().for_issue_page().order_by("-published_at", "-number")[:ITEMS]
         )
+        attach_authors([entry.story for issue in issues for entry in issue.entries.all()])
+        return issues
+
+    def item_authors(self, issue):
+        """Everyone who wrote one of the issue's stories, in the order they first appear."""
+        authors = {}
+        for entry in issue.entries.all():
+            for author in entry.story.author_list:
+                authors.setdefault(author.pk, author)
+        return list(authors.values())
 
     def item_title(self, issue):
         return f"Issue #{issue.number}: {issue.title}"
@@ -129,7 +191,9 @@ class CompanyFeed(_StoriesFeed):
     def items(self, company):
         family = timeline.company_family(company)
         stories = timeline.family_stories(family).for_timeline()
-        return attach_extras(stories.order_by("-published_at", "-pk")[:ITEMS], sources=False)
+        return attach_authors(
+            attach_extras(stories.order_by("-published_at", "-pk")[:ITEMS], sources=False)
+        )
 
 
 class TopicFeed(_StoriesFeed):
@@ -147,11 +211,13 @@ class TopicFeed(_StoriesFeed):
 
     def items(self, topic):
         stories = Story.objects.published().about(topic_ids=[topic.pk]).for_timeline()
-        return attach_extras(stories.order_by("-published_at", "-pk")[:ITEMS], sources=False)
+        return attach_authors(
+            attach_extras(stories.order_by("-published_at", "-pk")[:ITEMS], sources=False)
+        )
 
 
 def _atom(feed_class):
-    return type(f"{feed_class.__name__}Atom", (feed_class,), {"feed_type": Atom1Feed})
+    return type(f"{feed_class.__name__}Atom", (feed_class,), {"feed_type": _AtomWithAuthors})
 
 
 def _view(feed_class):

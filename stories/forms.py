@@ -5,7 +5,7 @@ from django import forms
 from companies.suggest import suggest
 from editorial.forms import RevisionChildForm, VersionedModelForm
 
-from .models import DismissedSuggestion, Source, Story
+from .models import Byline, DismissedSuggestion, Source, Story
 
 
 class StoryAdminForm(VersionedModelForm):
@@ -74,3 +74,9 @@ class SuggestionRequestForm(forms.Form):
         data = self.cleaned_data
         found = suggest(data["headline"], f"{data['summary']}\n\n{data['body']}")
         return [evidence.as_dict() for evidence in found.evidence]
+
+
+class BylineForm(RevisionChildForm):
+    class Meta:
+        model = Byline
+        fields = ["author", "position"]

@@ -8,8 +8,10 @@ the same transaction (signals, like the search vector's upkeep in stories.search
 
 - the story's own text (a save of its headline, address, date, summary or body: publishing
   writes the revision's text so);
-- its sources (added, changed, removed) and its tags (companies, platforms, topics);
-- the name or address (slug) of a company, platform or topic it names, or its deletion.
+- its sources (added, changed, removed), its tags (companies, platforms, topics) and its
+  bylines (authors added, removed, reordered);
+- the name or address (slug) of a company, platform or topic it names, or its deletion;
+- the name, address or photo of one of its authors.
 
 So `Story.block_html` and `Story.card_html` always match the story's rows, whatever its state.
 Readers only ever get them through `published()` (a draft's are stored but never selected for
@@ -22,8 +24,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import Signal
 from django.template.loader import render_to_string
 
-from .extras import attach_extras
-from .models import Company, Platform, Source, Story, Topic
+from .extras import attach_authors, attach_extras
+from .models import Author, Byline, Company, Platform, Source, Story, Topic
 from .tag_changes import stories_touched
 
 TEMPLATE = "stories/blocks/issue_story.html"
@@ -32,14 +34,22 @@ CARD_TEMPLATE = "stories/blocks/card.html"
 _PRINTED_FIELDS = {"headline", "slug", "event_date", "summary", "body", "body_html"}
 _RENDERED_FROM = ("headline", "slug", "event_date", "summary", "body_html")
 _TAG_FIELDS = ("name", "slug")
+# What a byline prints of an author (the photo's file name changes with every new photo).
+_AUTHOR_FIELDS = ("name", "slug", "photo")
 
 # Sent with `story_ids` once their new blocks are stored, in the same transaction: pages
 # assembled from the blocks (issues.fragments) re-render then.
 blocks_stored = Signal()
 
 
+def with_extras(stories):
+    """Stories with what their block prints besides their text: sources, tags (2 queries) and
+    authors (1 query)."""
+    return attach_authors(attach_extras(stories))
+
+
 def render_block(story):
-    """The block of a story that carries its source and tag lists (stories.extras)."""
+    """The block of a story that carries its source, tag and author lists (stories.extras)."""
     return render_to_string(TEMPLATE, {"story": story})
 
 
@@ -51,11 +61,11 @@ def render_card(story):
 
 def store_blocks(story_ids):
     """Render and store the blocks and cards of these stories from their rows: the stories,
-    their tags and their sources (3 queries), then one UPDATE."""
+    their tags, sources and authors (4 queries), then one UPDATE."""
     ids = sorted(set(story_ids))
     if not ids:
         return
-    stories = attach_extras(Story.objects.filter(pk__in=ids).only(*_RENDERED_FROM))
+    stories = with_extras(Story.objects.filter(pk__in=ids).only(*_RENDERED_FROM))
     for story in stories:
         story.block_html = render_block(story)
         story.card_html = render_card(story)
@@ -65,9 +75,9 @@ def store_blocks(story_ids):
 
 def blocks_for_page(stories):
     """Give stories read without a stored block (rows bulk-inserted around the ORM) one
-    rendered now: 2 queries when any is missing, none otherwise."""
+    rendered now: 3 queries when any is missing, none otherwise."""
     missing = [story for story in stories if not story.block_html]
-    for story in attach_extras(missing) if missing else ():
+    for story in with_extras(missing) if missing else ():
         story.block_html = render_block(story)
     return stories
 
@@ -88,10 +98,19 @@ def _source_changed(sender, instance, raw=False, **kwargs):
         store_blocks([instance.story_id])
 
 
+def _byline_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        store_blocks([instance.story_id])
+
+
 def _tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
     story_ids = stories_touched(instance, action, reverse, pk_set, "_block_clear_ids")
     if story_ids is not None:
         store_blocks(story_ids)
+
+
+def _printed_fields(model):
+    return _AUTHOR_FIELDS if model is Author else _TAG_FIELDS
 
 
 def _tag_before(sender, instance, raw=False, **kwargs):
@@ -99,14 +118,19 @@ def _tag_before(sender, instance, raw=False, **kwargs):
         instance._block_printed = None
         return
     instance._block_printed = (
-        sender.objects.filter(pk=instance.pk).values_list(*_TAG_FIELDS).first()
+        sender.objects.filter(pk=instance.pk).values_list(*_printed_fields(sender)).first()
     )
 
 
 def _tag_saved(sender, instance, created, raw=False, **kwargs):
+    """A tag or an author whose printed name, address (or photo) changed: re-render the blocks
+    of the stories that print it."""
     if raw or created:
         return
-    now = tuple(getattr(instance, name) for name in _TAG_FIELDS)
+    now = tuple(
+        sender._meta.get_field(name).get_prep_value(getattr(instance, name))
+        for name in _printed_fields(sender)
+    )
     before = getattr(instance, "_block_printed", None)
     if before is not None and tuple(before) == now:
         return
@@ -129,6 +153,11 @@ def connect_signals():
         signal.connect(_source_changed, sender=Source, dispatch_uid=f"blocks_source_{signal}")
     for through in (Story.companies.through, Story.platforms.through, Story.topics.through):
         m2m_changed.connect(_tags_changed, sender=through, dispatch_uid=f"blocks_tags_{through}")
+    for signal in (post_save, post_delete):
+        signal.connect(_byline_changed, sender=Byline, dispatch_uid=f"blocks_byline_{signal}")
+    # An author in use cannot be deleted (Byline.author is PROTECT): saves are enough.
+    pre_save.connect(_tag_before, sender=Author, dispatch_uid="blocks_author_pre")
+    post_save.connect(_tag_saved, sender=Author, dispatch_uid="blocks_author")
     for model in (Company, Platform, Topic):
         pre_save.connect(_tag_before, sender=model, dispatch_uid=f"blocks_tag_pre_{model}")
         post_save.connect(_tag_saved, sender=model, dispatch_uid=f"blocks_tag_{model}")

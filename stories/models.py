@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from companies.links import public_path
@@ -17,11 +18,108 @@ __all__ = [
     "Company",
     "Platform",
     "Topic",
+    "Author",
+    "AuthorLink",
     "Story",
+    "Byline",
     "Source",
     "Correction",
     "DismissedSuggestion",
 ]
+
+
+class AuthorQuerySet(models.QuerySet):
+    def with_published_counts(self, now=None):
+        """Each author with `published_count`: their stories readers can see (a subquery
+        through the one published() gate)."""
+        count = (
+            Story.objects.published(now=now)
+            .filter(bylines__author=OuterRef("pk"))
+            .order_by()
+            .values("bylines__author")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(published_count=Coalesce(Subquery(count), 0))
+
+    def with_published_stories(self, now=None):
+        """Authors with at least one story readers can see: the ones with a public page."""
+        return self.with_published_counts(now).filter(published_count__gt=0)
+
+
+class Author(models.Model):
+    """A person with a byline. Stories carry one or more (Byline, in order); readers see the
+    name and photo under the headline and a page at /authors/<slug>/."""
+
+    name = models.CharField(max_length=200, help_text="As printed in the byline.")
+    slug = models.SlugField(
+        max_length=200, help_text="The last part of the author's address: /authors/this-part/."
+    )
+    photo = SafeImageField(
+        upload_to="authors/",
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+        help_text="A head-and-shoulders picture, square if you can; shown small in bylines.",
+    )
+    # Stored with the photo so that bylines print width and height without opening the file.
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    bio = models.TextField(
+        blank=True,
+        help_text="Two or three sentences about the author, in Markdown; shown on their page.",
+    )
+    bio_html = models.TextField(blank=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+        help_text="The admin account of this person, if they have one: new stories they start "
+        "carry their byline, and four eyes keeps them from publishing their own stories.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AuthorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="author_slug_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.bio_html = render_markdown(self.bio)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "bio" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "bio_html"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return public_path("author_detail", self.slug)
+
+    def stories_using(self):
+        """The stories that carry this author's byline (companies.admin's rename rule)."""
+        return self.stories.all()
+
+
+class AuthorLink(models.Model):
+    """A web address on an author's page: their website, a social profile."""
+
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="links")
+    label = models.CharField(max_length=100, help_text="What the link is, e.g. Website, Mastodon.")
+    url = models.URLField("URL", max_length=500)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return f"{self.label}: {self.url}"
 
 
 class StoryQuerySet(PublishableQuerySet):
@@ -109,6 +207,7 @@ class Story(PublishableModel):
         help_text="Apps and services the story is about.",
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="stories")
+    authors = models.ManyToManyField(Author, through="Byline", blank=True, related_name="stories")
     image = SafeImageField(upload_to="stories/%Y/%m/", blank=True)
     image_alt = models.CharField(
         "image alt text",
@@ -178,7 +277,11 @@ class Story(PublishableModel):
     revision_spec = RevisionSpec(
         fields=("headline", "slug", "summary", "body", "event_date", "image", "image_alt"),
         tags=("companies", "platforms", "topics"),
-        children={"sources": ("publisher", "url", "position")},
+        children={
+            "sources": ("publisher", "url", "position"),
+            # The byline, in order: a published revision pins who readers see as its authors.
+            "bylines": ("author", "position"),
+        },
     )
     accepts_corrections = True
 
@@ -191,7 +294,16 @@ class Story(PublishableModel):
     # -- what the editorial engine asks (editorial.publishing.PublishableModel) ----------------
 
     def written_by(self, user):
-        return self.author_id is not None and self.author_id == user.pk
+        """Whether `user` started the story, or is one of the authors in its newest text (an
+        account linked to an Author): four eyes keeps both from publishing it alone. Costs a
+        query or two."""
+        if self.author_id is not None and self.author_id == user.pk:
+            return True
+        from editorial import revisions
+
+        rows = revisions.content_of(self).get("children", {}).get("bylines", [])
+        ids = [row.get("author") for row in rows]
+        return bool(ids) and Author.objects.filter(pk__in=ids, user_id=user.pk).exists()
 
     def publish_problems(self, at, content):
         fields = content.get("fields", {})
@@ -200,6 +312,8 @@ class Story(PublishableModel):
             problems.append("it needs a summary")
         if not content.get("children", {}).get("sources"):
             problems.append("it needs at least one source")
+        if not content.get("children", {}).get("bylines"):
+            problems.append("it needs an author")
         if not content.get("tags", {}).get("companies"):
             problems.append("it needs at least one company")
         if fields.get("image") and not (fields.get("image_alt") or "").strip():
@@ -232,6 +346,29 @@ class Story(PublishableModel):
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html"}
         super().save(*args, **kwargs)
+
+
+class Byline(models.Model):
+    """An author of a story, in the order the byline names them."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="bylines")
+    # PROTECT: an author who signs a story cannot be deleted from under it.
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            # An author is named once per story. Also the index of a story's bylines.
+            models.UniqueConstraint(fields=["story", "author"], name="byline_author_once"),
+        ]
+        indexes = [
+            # An author's page: their stories (then filtered by the published() gate).
+            models.Index(fields=["author", "story"], name="byline_author_story_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.author} on “{self.story}”"
 
 
 class Source(models.Model):

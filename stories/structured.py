@@ -18,8 +18,17 @@ def _publisher():
     return {"@type": "Organization", "name": getattr(settings, "SITE_NAME", "Digest")}
 
 
+def _person(author, request):
+    return {
+        "@type": "Person",
+        "name": author.name,
+        "url": request.build_absolute_uri(author.get_absolute_url()),
+    }
+
+
 def story_jsonld(story, canonical, request):
-    """A NewsArticle: `about` the story's companies, `mentions` its platforms."""
+    """A NewsArticle by its authors (Person), `about` the story's companies, `mentions` its
+    platforms."""
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -29,6 +38,9 @@ def story_jsonld(story, canonical, request):
         "mainEntityOfPage": canonical,
         "publisher": _publisher(),
     }
+    authors = getattr(story, "author_list", [])
+    if authors:
+        data["author"] = [_person(author, request) for author in authors]
     if story.published_at:
         data["datePublished"] = story.published_at.isoformat()
     if story.updated_at:

@@ -11,8 +11,8 @@ from companies.links import public_path
 from issues.models import Issue
 
 from . import timeline
-from .extras import attach_content_extras, attach_extras
-from .models import Company, Platform, Story, Topic
+from .extras import attach_authors, attach_content_extras, attach_extras
+from .models import Author, Company, Platform, Story, Topic
 from .search import search as run_search
 from .search import snippet_html
 from .structured import story_jsonld
@@ -30,13 +30,13 @@ def _no_store(response):
 def render_story_page(request, story, *, preview=False, content=None):
     """Render a story in the public design; previews get a banner and are never cached.
 
-    Queries: sources and tags (2), the issue (with its stored list of shown stories), related
+    Queries: sources and tags (2), authors (1), the issue (with its stored list of shown stories), related
     stories; the issue's published stories too when that list cannot place this one (a
     preview, or a scheduled story went public since it was stored). A preview of a revision
-    passes its `content`: tags and sources come from there (3).
+    passes its `content`: tags, sources and authors come from there (4).
     """
     if content is None:
-        attach_extras([story])
+        attach_authors(attach_extras([story]))
     else:
         attach_content_extras(story, content)
     now = timezone.now()
@@ -219,6 +219,53 @@ def topic_detail(request, slug):
         }
     )
     return render(request, "stories/timeline.html", context)
+
+
+def author_index(request):
+    """Authors with at least one published story, A to Z (1 query)."""
+    authors = list(
+        Author.objects.with_published_stories().only(
+            "name", "slug", "photo", "photo_width", "photo_height"
+        )
+    )
+    return render(
+        request,
+        "stories/author_index.html",
+        {
+            "authors": authors,
+            "canonical": request.build_absolute_uri(request.path),
+            "meta": {
+                "title": "Authors",
+                "description": "Everyone who writes for us, with their stories.",
+            },
+        },
+    )
+
+
+def author_detail(request, slug):
+    """An author's page: photo, bio, links and their published stories, newest event first,
+    paginated like timelines (4 queries: the author, their links, a page of stories, their
+    tags). An author with no published story has no page: it would only say that they exist."""
+    author = get_object_or_404(Author.objects.defer("bio", "user", "updated_at"), slug=slug)
+    stories = author.stories.published().order_by("-event_date", "-pk").for_timeline()
+    page = timeline.paginate_uncounted(request, stories, timeline.PER_PAGE)
+    if not page.object_list:
+        raise Http404("No published stories by this author.")
+    cards = attach_extras(page.object_list, sources=False)
+    for story in cards:
+        story.via = ""
+    context = {
+        "author": author,
+        "links": list(author.links.all()),
+        "page": page,
+        "months": timeline.group_by_month(cards),
+        "canonical": request.build_absolute_uri(request.path),
+        "meta": {
+            "title": author.name + (f" (page {page.number})" if page.number > 1 else ""),
+            "description": f"Stories by {author.name}.",
+        },
+    }
+    return render(request, "stories/author_detail.html", context)
 
 
 def search(request):

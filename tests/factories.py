@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from editorial import revisions
 from issues.models import Issue, IssueStory
-from stories.models import Company, Platform, Source, Status, Story, Topic
+from stories.models import Author, Byline, Company, Platform, Source, Status, Story, Topic
 
 _seq = itertools.count(1)
 
@@ -37,6 +37,19 @@ def make_topic(name=None, **kwargs):
     return Topic.objects.create(name=name, **kwargs)
 
 
+def make_author(name=None, **kwargs):
+    n = _n()
+    name = name or f"Author {n}"
+    kwargs.setdefault("slug", f"author-{n}")
+    return Author.objects.create(name=name, **kwargs)
+
+
+def staff_writer():
+    """The author of stories made without a named one (publishing needs an author)."""
+    author, _ = Author.objects.get_or_create(slug="staff-writer", defaults={"name": "Staff Writer"})
+    return author
+
+
 def make_story(
     headline=None,
     *,
@@ -46,9 +59,11 @@ def make_story(
     platforms=(),
     topics=(),
     sources=1,
+    authors=None,
     **kwargs,
 ):
-    """A story; status=PUBLISHED without published_at means published a minute ago."""
+    """A story; status=PUBLISHED without published_at means published a minute ago. Its byline
+    is `authors` (in order), the staff writer when None."""
     n = _n()
     headline = headline or f"Story {n}"
     kwargs.setdefault("slug", f"story-{n}")
@@ -63,6 +78,8 @@ def make_story(
     story.companies.set(companies)
     story.platforms.set(platforms)
     story.topics.set(topics)
+    for position, author in enumerate(authors if authors is not None else [staff_writer()]):
+        Byline.objects.create(story=story, author=author, position=position)
     for i in range(sources):
         Source.objects.create(
             story=story,

@@ -11,7 +11,8 @@ import importlib
 from django.contrib.auth.models import Group, Permission
 from django.core.management.sql import emit_post_migrate_signal
 
-_roles = importlib.import_module("stories.migrations.0007_roles")
+# The newest roles migration holds the full lists.
+_roles = importlib.import_module("stories.migrations.0013_authors")
 
 
 def ensure_roles():

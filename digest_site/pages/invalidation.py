@@ -4,10 +4,10 @@
   schedule moves the horizon). Saving or deleting one announces a change when it faced
   readers before or faces them after. Drafts, reviews, and changes waiting in revisions
   of a published text (kept off the live row until publication) announce nothing.
-- Rows that belong to a story or an issue (sources, corrections, issue membership, tags)
-  announce a change when a story or issue they belong to faces readers.
-- The registry (companies, platforms, topics) appears by name and address on public pages:
-  every change to it is announced.
+- Rows that belong to a story or an issue (sources, corrections, bylines, issue membership,
+  tags) announce a change when a story or issue they belong to faces readers.
+- The registry (companies, platforms, topics) and the authors (with their links) appear by
+  name, address and photo on public pages: every change to them is announced.
 
 Statuses are read from the database, not from the instance being saved, which may be stale.
 Code that changes public rows with QuerySet.update() or bulk_create() sends no signals and must
@@ -68,7 +68,7 @@ def _tags_changed(sender, instance, action, reverse, **kwargs):
 def connect():
     from companies.models import Company, Platform, Topic
     from issues.models import Issue, IssueStory
-    from stories.models import Correction, Source, Story
+    from stories.models import Author, AuthorLink, Byline, Correction, Source, Story
 
     for model in (Story, Issue):
         uid = f"pages_{model._meta.label}"
@@ -78,6 +78,7 @@ def connect():
     for model, owners in (
         (Source, ("story",)),
         (Correction, ("story",)),
+        (Byline, ("story",)),
         (IssueStory, ("issue", "story")),
     ):
         receiver = _owned_row_changed(owners)
@@ -85,7 +86,7 @@ def connect():
         # weak=False: the receiver is a closure nobody else holds.
         post_save.connect(receiver, sender=model, weak=False, dispatch_uid=uid)
         pre_delete.connect(receiver, sender=model, weak=False, dispatch_uid=uid)
-    for model in (Company, Platform, Topic):
+    for model in (Company, Platform, Topic, Author, AuthorLink):
         uid = f"pages_{model._meta.label}"
         post_save.connect(_registry_changed, sender=model, dispatch_uid=uid)
         post_delete.connect(_registry_changed, sender=model, dispatch_uid=uid)

@@ -6,7 +6,7 @@ import pytest
 
 from editorial.models import Transition
 from stories.models import Status, Story
-from tests.factories import make_company
+from tests.factories import make_author, make_company
 from tests.roles import ensure_roles
 
 PASSWORD = "correct horse battery staple"
@@ -40,6 +40,7 @@ def test_editor_and_reviewer_take_a_story_from_draft_to_the_public_site(
     browser, live_server, screenshot_dir, editor, reviewer
 ):
     make_company("Alibaba Group", name_zh="阿里巴巴集团", aliases=["BABA"])
+    erin_byline = make_author("Erin Example", slug="erin-example", user=editor)
     shot = iter(range(1, 100))
 
     def screenshot(page, name):
@@ -66,6 +67,8 @@ def test_editor_and_reviewer_take_a_story_from_draft_to_the_public_site(
     erin.wait_for_selector("text=was added successfully")
     story = Story.objects.get(slug="alibaba-splits-into-six-business-groups")
     assert story.author == editor
+    # Her byline was filled in for her: her account is linked to her author page.
+    assert list(story.authors.all()) == [erin_byline]
     assert [c.name for c in story.companies.all()] == ["Alibaba Group"]
     assert story.sources.get().publisher == "Reuters"
 
@@ -119,6 +122,7 @@ def test_editor_and_reviewer_take_a_story_from_draft_to_the_public_site(
     assert reader.inner_text("h1") == "Alibaba splits into six business groups"
     assert "six groups" in reader.content()
     assert re.search("Reuters", reader.content())
+    assert reader.inner_text(".byline") == "By Erin Example"
     screenshot(reader, "public-story")
 
     actions = list(

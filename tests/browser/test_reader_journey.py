@@ -30,11 +30,13 @@ def test_reader_goes_from_home_to_a_company_timeline_search_and_feed(
     page.goto(live_server.url + "/")
     assert page.locator("h1").inner_text() == "Singles' Day and the EU"
     assert page.locator(".issue-story").count() == 4
+    assert page.locator(".issue-story .byline").count() == 4
     shot("1-home")
 
     page.locator("#story-2-headline").get_by_role("link").click()
     page.wait_for_url("**/stories/eu-investigates-tiktok/")
     assert page.locator(".kicker").text_content().strip() == "Ran in Issue #7, story 2"
+    assert page.locator(".byline").inner_text() == "By Staff Writer"
     shot("2-story")
 
     page.locator(".tags").get_by_role("link", name="ByteDance").click()
@@ -42,6 +44,14 @@ def test_reader_goes_from_home_to_a_company_timeline_search_and_feed(
     assert page.locator("h1").inner_text().startswith("ByteDance")
     assert page.locator("svg.chart rect.chart-bar").count() == 24
     shot("3-company")
+
+    page.go_back()
+    page.locator(".byline").get_by_role("link", name="Staff Writer").click()
+    page.wait_for_url("**/authors/staff-writer/")
+    assert page.locator("h1").inner_text() == "Staff Writer"
+    assert page.locator(".card").count() >= 4
+    shot("3b-author")
+    page.goto(live_server.url + "/companies/bytedance/")
 
     page.goto(live_server.url + "/companies/alibaba-group/")
     assert page.get_by_text("via Taobao", exact=True).is_visible()

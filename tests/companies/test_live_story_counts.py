@@ -90,7 +90,7 @@ def test_deleting_a_story_takes_its_count_with_it(alibaba):
 
 
 def test_deleting_a_story_before_its_tag_rows_counts_too(alibaba):
-    story = make_story(status=Status.PUBLISHED, companies=[alibaba], sources=0)
+    story = make_story(status=Status.PUBLISHED, companies=[alibaba], sources=0, authors=[])
     with transaction.atomic(), connection.cursor() as cursor:
         # The foreign keys are checked at commit: the tag row may outlive its story a moment.
         cursor.execute("DELETE FROM stories_story WHERE id = %s", [story.pk])

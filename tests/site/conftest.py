@@ -182,6 +182,8 @@ def public_urls(n):
             s.get_absolute_url()
             for s in (n.singles, n.eu, n.assistant, n.global_story, n.temu, n.waiting)
         ],
+        "/authors/",
+        "/authors/staff-writer/",
         "/search/?q=Alibaba",
         "/search/?q=阿里巴巴",
         "/search/?q=Taobao",

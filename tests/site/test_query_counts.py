@@ -14,7 +14,14 @@ from django.utils import timezone
 from digest_site.sitemaps import SITEMAPS
 from issues.models import Issue
 from stories.models import Status
-from tests.factories import make_company, make_issue, make_platform, make_story, make_topic
+from tests.factories import (
+    make_author,
+    make_company,
+    make_issue,
+    make_platform,
+    make_story,
+    make_topic,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +40,8 @@ def build(n):
         make_company(f"Extra {i}", slug=f"extra-{i}")
     platform = make_platform("App", owner=subsidiary, slug="app")
     topic = make_topic("Topic", slug="topic")
+    # Every story is signed by the same writer and one of its own (n authors in the index).
+    shared = make_author("Shared Writer", slug="shared-writer")
     stories = [
         make_story(
             f"Searchable story {i}",
@@ -41,6 +50,7 @@ def build(n):
             platforms=[platform],
             topics=[topic],
             sources=2,
+            authors=[shared, make_author(f"Writer {i}", slug=f"writer-{i}")],
         )
         for i in range(n)
     ]
@@ -89,18 +99,35 @@ def test_archive_costs_two_queries(client, django_assert_num_queries, n):
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_story_page_costs_five_queries(client, django_assert_num_queries, n):
+def test_story_page_costs_six_queries(client, django_assert_num_queries, n):
     world = build(n)
-    # story, tags, sources, its issue (with the stories it shows), related
-    _count(client, django_assert_num_queries, world.stories[1].get_absolute_url(), 5)
+    # story, tags, sources, authors, its issue (with the stories it shows), related
+    _count(client, django_assert_num_queries, world.stories[1].get_absolute_url(), 6)
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_story_page_past_a_scheduled_story_costs_six_queries(client, django_assert_num_queries, n):
+def test_story_page_past_a_scheduled_story_costs_seven_queries(
+    client, django_assert_num_queries, n
+):
     world = build(n)
     Issue.objects.filter(pk=world.issue.pk).update(stories_until=timezone.now())
-    # story, tags, sources, its issue, the issue's published stories, related
-    _count(client, django_assert_num_queries, world.stories[1].get_absolute_url(), 6)
+    # story, tags, sources, authors, its issue, the issue's published stories, related
+    _count(client, django_assert_num_queries, world.stories[1].get_absolute_url(), 7)
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_author_index_costs_one_query(client, django_assert_num_queries, n):
+    build(n)
+    # authors with their published story counts
+    _count(client, django_assert_num_queries, "/authors/", 1)
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_author_page_costs_four_queries(client, django_assert_num_queries, n):
+    build(n)
+    # author, their links, page of their stories (and whether one follows), tags
+    _count(client, django_assert_num_queries, "/authors/shared-writer/", 4)
+    _count(client, django_assert_num_queries, "/authors/writer-1/", 4)
 
 
 @pytest.mark.parametrize("n", SIZES)
@@ -133,9 +160,10 @@ def test_search_costs_five_queries(client, django_assert_num_queries, monkeypatc
     # Either way of finding the newest matches (walking them, or through the GIN index).
     monkeypatch.setattr("stories.search.COMMON_MATCHES", -1 if common else 10**9)
     # matching companies, matching platforms, the planner's estimate, the ranked page with
-    # its count, tags
+    # its count, tags (or, when nothing matches at all, the closest name: "did you mean")
     _count(client, django_assert_num_queries, "/search/?q=searchable", 5)
     _count(client, django_assert_num_queries, "/search/?q=Parent", 5)
+    _count(client, django_assert_num_queries, "/search/?q=serchabel", 5)
     if n > 20:
         _count(client, django_assert_num_queries, "/search/?q=searchable&page=2", 5)
 
@@ -143,12 +171,12 @@ def test_search_costs_five_queries(client, django_assert_num_queries, monkeypatc
 @pytest.mark.parametrize("n", SIZES)
 def test_feeds_cost_a_fixed_number_of_queries(client, django_assert_num_queries, n):
     build(n)
-    # issues, entries (+ their stories)
-    _count(client, django_assert_num_queries, "/feeds/issues/", 2)
-    # company, family tree, family platforms, stories, tags
-    _count(client, django_assert_num_queries, "/feeds/companies/parent-co/atom/", 5)
-    # topic, stories, tags
-    _count(client, django_assert_num_queries, "/feeds/topics/topic/", 3)
+    # issues, entries (+ their stories), their stories' authors
+    _count(client, django_assert_num_queries, "/feeds/issues/", 3)
+    # company, family tree, family platforms, stories, tags, authors
+    _count(client, django_assert_num_queries, "/feeds/companies/parent-co/atom/", 6)
+    # topic, stories, tags, authors
+    _count(client, django_assert_num_queries, "/feeds/topics/topic/", 4)
 
 
 @pytest.mark.parametrize("n", SIZES)

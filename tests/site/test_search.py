@@ -254,3 +254,52 @@ def test_search_sends_each_word_the_way_the_estimate_says(db, monkeypatch):
             search_module.search(word)
         sent[word] = next(q["sql"] for q in queries if "ts_rank" in q["sql"])
     assert "NULLS LAST" in sent["indexed"] and "NULLS LAST" not in sent["filler"]
+
+
+def suggestion_in(page):
+    found = re.search(
+        r'<p class="suggestion">Did you mean <a href="([^"]+)">([^<]+)</a>\?</p>', page
+    )
+    return found.groups() if found else None
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant", "link"),
+    [
+        ("alibabba", "Alibaba Group", "/search/?q=Alibaba+Group"),
+        ("tiktk", "TikTok", "/search/?q=TikTok"),
+        ("Pinduodo", "PDD Holdings", "/search/?q=PDD+Holdings"),
+        ("regulaton", "Regulation", "/search/?q=Regulation"),
+    ],
+)
+def test_a_misspelt_name_gets_a_did_you_mean(client, newsroom, typo, meant, link):
+    _, _, page = results(client, typo)
+    assert suggestion_in(page) == (link, meant)
+
+
+@pytest.mark.parametrize("query", ["alibaba", "TikTok", "regulation", "tiktok ban", "growth"])
+def test_a_query_spelt_right_gets_no_suggestion(client, newsroom, query):
+    _, _, page = results(client, query)
+    assert suggestion_in(page) is None
+
+
+def test_snippets_start_at_the_sentence_that_holds_the_match(client, db):
+    make_story(
+        "Sentences",
+        status=Status.PUBLISHED,
+        summary="The first sentence sets the scene at length. Regulators then fined the "
+        "company over its handling of the wombat data. A third sentence follows.",
+    )
+    _, _, page = results(client, "wombat")
+    snippet = re.search(r'<p class="snippet">(.*?)</p>', page, re.S).group(1)
+    assert snippet.startswith("Regulators then fined")
+    assert "<mark>wombat</mark>" in snippet
+
+
+def test_a_long_snippet_is_cut_after_its_words_with_an_ellipsis(client, db):
+    words = " ".join(f"word{n}" for n in range(60))
+    make_story("Long", status=Status.PUBLISHED, summary=f"Quokka {words}.")
+    _, _, page = results(client, "quokka")
+    snippet = re.search(r'<p class="snippet">(.*?)</p>', page, re.S).group(1)
+    assert snippet.startswith("<mark>Quokka</mark> word0")
+    assert snippet.endswith("…") and "word40" not in snippet

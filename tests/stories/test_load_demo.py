@@ -11,7 +11,17 @@ from django.utils.html import escape
 from editorial.models import Transition
 from issues.models import Issue, IssueStory
 from stories import demo_content as demo
-from stories.models import Company, Platform, Source, Status, Story, Topic
+from stories.models import (
+    Author,
+    AuthorLink,
+    Byline,
+    Company,
+    Platform,
+    Source,
+    Status,
+    Story,
+    Topic,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +37,12 @@ SAMPLE_ORDER = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """The demo draws its authors' photos into MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def load(**options):
     out = StringIO()
     call_command("load_demo", force=True, stdout=out, **options)
@@ -35,7 +51,10 @@ def load(**options):
 
 def snapshot():
     """Every column of every row the demo touches, plus the many-to-many links."""
-    models = [Company, Platform, Topic, Story, Source, Issue, IssueStory, Transition, User]
+    models = [
+        *(Company, Platform, Topic, Story, Source, Issue, IssueStory, Transition, User),
+        *(Author, AuthorLink, Byline),
+    ]
     rows = {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
     rows["links"] = [
         (
@@ -268,3 +287,23 @@ def test_home_page_shows_the_eight_headlines_in_order(client):
     assert positions == sorted(positions)
     assert escape(demo.REVIEW_STORY["headline"]) not in html
     assert escape(demo.DRAFT_STORY["headline"]) not in html
+
+
+def test_every_demo_story_has_an_author_with_a_drawn_photo(published_issue, client):
+    from PIL import Image
+
+    assert not Story.objects.filter(bylines__isnull=True).exists()
+    for author in Author.objects.all():
+        with Image.open(author.photo.path) as photo:
+            assert (photo.format, photo.size) == ("PNG", (240, 240))
+    assert Author.objects.get(slug="mira-castell").user.username == "editor"
+    page = client.get("/issues/47/").content.decode()
+    assert page.count('<p class="byline">') == 8
+    assert "Tomás Reyes" in page and "Ada Lindqvist" in page
+
+
+def test_reset_puts_the_demo_bylines_back(published_issue):
+    story = Story.objects.get(slug=demo.PUBLISHED_STORIES[0]["slug"])
+    story.bylines.all().delete()
+    load(reset=True)
+    assert [a.slug for a in story.authors.order_by("bylines__position")] == demo.DEFAULT_BYLINE

@@ -1,11 +1,13 @@
 """Load the demo: issue #47 as published, next week's issue in draft, and three demo logins."""
 
+import io
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
@@ -14,7 +16,17 @@ from editorial import revisions
 from editorial.models import Transition
 from issues.models import Issue, IssueStory
 from stories import demo_content as demo
-from stories.models import Company, Platform, Source, Status, Story, Topic
+from stories.models import (
+    Author,
+    AuthorLink,
+    Byline,
+    Company,
+    Platform,
+    Source,
+    Status,
+    Story,
+    Topic,
+)
 
 # The editor hands work to review the evening before it goes out.
 SUBMITTED_BEFORE_PUBLISHING = timedelta(hours=15, minutes=30)
@@ -101,6 +113,7 @@ class Command(BaseCommand):
                 for t in demo.TOPICS
             }
             tags = {"companies": companies, "platforms": platforms, "topics": topics}
+            tags["authors"] = self.load_authors(users)
 
             author = users["editor"]
             published = [
@@ -225,6 +238,28 @@ class Command(BaseCommand):
             platforms[data["slug"]] = sync(Platform, {"slug": data["slug"]}, values)
         return platforms
 
+    def load_authors(self, users):
+        authors = {}
+        for data in demo.AUTHORS:
+            values = {
+                "name": data["name"],
+                "bio": data["bio"],
+                "user": users[data["user"]] if "user" in data else None,
+            }
+            author = sync(Author, {"slug": data["slug"]}, values)
+            if not author.photo or not author.photo.storage.exists(author.photo.name):
+                # Drawn once: a second run keeps the stored file (and its random name).
+                author.photo.save(f"{data['slug']}.png", _initials_photo(data), save=True)
+            wanted = [(label, url, i) for i, (label, url) in enumerate(data["links"])]
+            have = list(author.links.values_list("label", "url", "position"))
+            if have != wanted:
+                for link in author.links.all():
+                    link.delete()
+                for label, url, position in wanted:
+                    AuthorLink(author=author, label=label, url=url, position=position).save()
+            authors[data["slug"]] = author
+        return authors
+
     def load_story(self, data, tags, author, *, status, published_at=None):
         values = {
             "headline": data["headline"],
@@ -239,6 +274,14 @@ class Command(BaseCommand):
         # set() only touches the rows that differ, so a re-run sends no changes.
         for field in ("companies", "platforms", "topics"):
             getattr(story, field).set([tags[field][slug] for slug in data[field]])
+
+        slugs = demo.BYLINES.get(data["slug"], demo.DEFAULT_BYLINE)
+        wanted = [(tags["authors"][slug].pk, i) for i, slug in enumerate(slugs)]
+        if list(story.bylines.values_list("author_id", "position")) != wanted:
+            for byline in story.bylines.all():
+                byline.delete()
+            for author_pk, position in wanted:
+                Byline(story=story, author_id=author_pk, position=position).save()
 
         wanted = [(publisher, url, i) for i, (publisher, url) in enumerate(data["sources"])]
         have = list(
@@ -292,3 +335,17 @@ class Command(BaseCommand):
                 by=by,
                 at=at,
             ).save()
+
+
+def _initials_photo(data, size=240):
+    """A square PNG: the author's initials in white on their colour (our own picture)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (size, size), data["colour"])
+    draw = ImageDraw.Draw(image)
+    initials = "".join(part[0] for part in data["name"].split()[:2]).upper()
+    font = ImageFont.load_default(size=size // 3)
+    draw.text((size / 2, size / 2), initials, fill=(255, 255, 255), font=font, anchor="mm")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return ContentFile(out.getvalue())

@@ -237,10 +237,76 @@ class SafeImageFieldFile(ImageFieldFile):
 class SafeImageField(models.ImageField):
     """An ImageField that stores only images `clean_image` produced, under random names.
 
-    Use it for every image a model keeps; `upload_to` still picks the folder.
+    Use it for every image a model keeps; `upload_to` still picks the folder. Give it
+    `renditions_field="<name>"`, the name of a `renditions.RenditionsField` declared after it,
+    and every image it is given gets its responsive renditions made and recorded there (see
+    editorial.renditions); pages print them with `{% picture %}` (editorial.templatetags).
     """
 
     attr_class = SafeImageFieldFile
+
+    def __init__(self, *args, renditions_field=None, **kwargs):
+        self.renditions_field = renditions_field
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.renditions_field:
+            kwargs["renditions_field"] = self.renditions_field
+        return name, path, args, kwargs
+
+    def check(self, **kwargs):
+        return [*super().check(**kwargs), *self._check_renditions_field()]
+
+    def _check_renditions_field(self):
+        from django.core import checks
+
+        from .renditions import RenditionsField
+
+        if not self.renditions_field:
+            return []
+        fields = self.model._meta.concrete_fields
+        names = [field.name for field in fields]
+        if self.renditions_field not in names or not isinstance(
+            self.model._meta.get_field(self.renditions_field), RenditionsField
+        ):
+            return [
+                checks.Error(
+                    f"renditions_field={self.renditions_field!r} must name a RenditionsField "
+                    f"of {self.model.__name__}.",
+                    obj=self,
+                    id="editorial.E001",
+                )
+            ]
+        if names.index(self.renditions_field) < names.index(self.name):
+            # The image is stored while the row's values are collected in field order: a
+            # column read before that would be saved without the new renditions.
+            return [
+                checks.Error(
+                    f"Declare {self.renditions_field!r} after {self.name!r} in "
+                    f"{self.model.__name__}.",
+                    obj=self,
+                    id="editorial.E002",
+                )
+            ]
+        return []
+
+    def update_dimension_fields(self, instance, force=False, *args, **kwargs):
+        """Besides Django's width and height fields: whenever the row is given another image
+        (`force`: an upload stored, a revision's name written back, the image cleared), record
+        its renditions, making the missing ones. Loading a row does nothing (no file read)."""
+        super().update_dimension_fields(instance, force, *args, **kwargs)
+        if not (force and self.renditions_field) or self.attname not in instance.__dict__:
+            return
+        from .renditions import renditions_for
+
+        file = getattr(instance, self.attname)
+        if file and not getattr(file, "_committed", True):
+            return  # recorded once stored (FieldFile.save assigns the stored name)
+        name = file.name if file else ""
+        if name and (getattr(instance, self.renditions_field) or {}).get("name") == name:
+            return
+        setattr(instance, self.renditions_field, renditions_for(file.storage, name) if name else {})
 
     def formfield(self, **kwargs):
         if not self.help_text:

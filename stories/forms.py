@@ -19,6 +19,8 @@ class StoryAdminForm(VersionedModelForm):
             "topics",
             "image",
             "image_alt",
+            "image_caption",
+            "image_credit",
         ]
 
     def clean(self):

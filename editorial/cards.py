@@ -106,10 +106,6 @@ def drawable(text, size):
 # --- Layout ----------------------------------------------------------------------------------
 
 
-def _width(text, size):
-    return sum(_font_for(char, size).getlength(char) for char in text)
-
-
 def _tokens(text):
     """Words, and each CJK character on its own (Chinese has no spaces to break at)."""
     tokens, word = [], ""
@@ -155,12 +151,27 @@ def wrap(text, size, width, max_lines):
     return lines
 
 
-def _draw_line(draw, xy, text, size, fill):
-    x, y = xy
+def _runs(text, size):
+    """(font, text) runs: consecutive characters one font draws, drawn in one call."""
+    runs = []
     for char in text:
         font = _font_for(char, size)
-        draw.text((x, y), char, font=font, fill=fill)
-        x += font.getlength(char)
+        if runs and runs[-1][0] is font:
+            runs[-1][1] += char
+        else:
+            runs.append([font, char])
+    return runs
+
+
+def _width(text, size):
+    return sum(font.getlength(run) for font, run in _runs(text, size))
+
+
+def _draw_line(draw, xy, text, size, fill):
+    x, y = xy
+    for font, run in _runs(text, size):
+        draw.text((x, y), run, font=font, fill=fill)
+        x += font.getlength(run)
 
 
 def _fit(text, width, sizes, max_lines):
@@ -206,7 +217,8 @@ def draw_card(title, *, kicker="", foot=None):
             draw, (MARGIN, HEIGHT - 88), wrap(drawable(foot_text, 30), 30, inner, 1)[0], 30, MUTED
         )
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    # zlib's default level: a tenth of the time `optimize` takes, for 5% more bytes.
+    image.save(out, format="PNG")
     return out.getvalue()
 
 

@@ -231,7 +231,11 @@ class SafeImageFieldFile(ImageFieldFile):
         ValidationError for a file that is not an acceptable image."""
         if not isinstance(content, CleanImage):
             content = clean_image(content)
-        super().save(content.name, content, save)
+        super().save(content.name, content, save=False)
+        # Stored: now its renditions (Django set the name on the row around the descriptor).
+        self.field.record_renditions(self.instance)
+        if save:
+            self.instance.save()
 
 
 class SafeImageField(models.ImageField):
@@ -291,12 +295,25 @@ class SafeImageField(models.ImageField):
             ]
         return []
 
+    def pre_save(self, model_instance, add):
+        file = super().pre_save(model_instance, add)
+        # A row given an image name another way (create(image=...), a restore) gets its
+        # renditions here; when they are recorded already this compares two names, nothing more.
+        self.record_renditions(model_instance)
+        return file
+
     def update_dimension_fields(self, instance, force=False, *args, **kwargs):
         """Besides Django's width and height fields: whenever the row is given another image
         (`force`: an upload stored, a revision's name written back, the image cleared), record
         its renditions, making the missing ones. Loading a row does nothing (no file read)."""
         super().update_dimension_fields(instance, force, *args, **kwargs)
-        if not (force and self.renditions_field) or self.attname not in instance.__dict__:
+        if force and self.attname in instance.__dict__:
+            self.record_renditions(instance)
+
+    def record_renditions(self, instance):
+        """Make the renditions of the row's image, if missing, and record them on the row
+        (in memory: the caller saves). Nothing to do when they are recorded already."""
+        if not self.renditions_field:
             return
         from .renditions import renditions_for
 

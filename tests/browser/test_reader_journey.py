@@ -57,7 +57,7 @@ def test_reader_goes_from_home_to_a_company_timeline_search_and_feed(
     page.wait_for_url("**/stories/eu-investigates-tiktok/")
     assert page.locator(".kicker").text_content().strip() == "Ran in Issue #7, story 2"
     lead_image_loaded()
-    assert page.locator(".lead-image figcaption").inner_text().endswith("Illustration: Digest")
+    assert page.locator(".lead-image figcaption").text_content().endswith("Illustration: Digest")
     shot("2-story")
 
     page.locator(".tags").get_by_role("link", name="ByteDance").click()

@@ -31,7 +31,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.db import models
-from django.db.models.fields.files import ImageFieldFile
+from django.db.models.fields.files import FieldFile, ImageFieldFile
 from PIL import Image, ImageCms, ImageOps
 
 # Pillow format name → the extension a stored file gets.
@@ -317,9 +317,10 @@ class SafeImageField(models.ImageField):
             return
         from .renditions import renditions_for
 
+        assigned = instance.__dict__.get(self.attname)
+        if isinstance(assigned, File) and not isinstance(assigned, FieldFile):
+            return  # not stored yet: recorded once it is (SafeImageFieldFile.save)
         file = getattr(instance, self.attname)
-        if file and not getattr(file, "_committed", True):
-            return  # recorded once stored (FieldFile.save assigns the stored name)
         name = file.name if file else ""
         if name and (getattr(instance, self.renditions_field) or {}).get("name") == name:
             return

@@ -131,7 +131,7 @@ class Story(PublishableModel):
         help_text="Who made the image or holds its rights, e.g. “Photo: Xinhua” or “Chart: Digest”.",
     )
     # The generated card (editorial.cards) that shares of a story without an image show: its
-    # name under MEDIA_ROOT, drawn when the published headline changes (stories.social).
+    # name under MEDIA_ROOT, drawn when the published headline changes (draw_social_card).
     social_card = models.CharField(max_length=100, blank=True, editable=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -257,7 +257,9 @@ def test_jpeg_png_and_webp_are_stored_in_their_real_format_and_rendered(
     with Image.open(story.image.path) as image:
         assert (image.format, image.size) == (image_format, (40, 30))
     page = client.get(reverse("story_preview", args=[story.pk])).content.decode()
-    assert f'<img src="/media/{story.image.name}"' in page
+    # Printed as its renditions (editorial.renditions), each named after the stored name.
+    stem = story.image.name.rsplit(".", 1)[0]
+    assert f'<source type="image/webp" srcset="/media/{stem}.w40.webp 40w"' in page
 
 
 @pytest.mark.parametrize("image_format", ["JPEG", "PNG", "WEBP"])

@@ -6,7 +6,7 @@ A `SafeImageField` given `renditions_field="<name>"` keeps, in that JSON column 
 without touching the disk or the database:
 
     {"name": "stories/2026/11/3f2a….jpg", "width": 2400, "height": 1350,
-     "widths": [320, 640, 960, 1200, 1600], "fallback": "jpg"}
+     "widths": [320, 640, 960, 1200, 1600], "fallback": "jpg", "social_bytes": 81234}
 
 Each width of the ladder up to the original's own (never upscaled) exists twice, next to the
 original under deterministic names: `3f2a….w640.webp` and `3f2a….w640.jpg` (`.png` when the
@@ -112,13 +112,21 @@ def make_renditions(storage, name):
             stored = storage.save(target, ContentFile(out.getvalue()))
             if stored != target:  # a race with another process: keep one copy
                 storage.delete(stored)
-    return {
+    info = {
         "name": name,
         "width": width,
         "height": height,
         "widths": widths,
         "fallback": fallback,
     }
+    # Feeds state the size of the image they enclose; measured now, not per request.
+    info["social_bytes"] = storage.size(rendition_name(name, _social_width(widths), fallback))
+    return info
+
+
+def _social_width(widths):
+    fitting = [step for step in widths if step <= SOCIAL_WIDTH]
+    return fitting[-1] if fitting else widths[0]
 
 
 def renditions_for(storage, name):
@@ -188,8 +196,7 @@ class Picture:
         `og:image`; None without renditions."""
         if self.info is None:
             return None
-        fitting = [step for step in self.info["widths"] if step <= SOCIAL_WIDTH]
-        step = fitting[-1] if fitting else self.info["widths"][0]
+        step = _social_width(self.info["widths"])
         width, height = self._size_at(step)
         ext = self.info["fallback"]
         return self._url(step, ext), width, height, TYPES[ext]

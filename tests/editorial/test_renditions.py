@@ -63,6 +63,7 @@ def test_an_upload_gets_webp_and_jpeg_renditions_at_each_width_up_to_its_own(med
         "height": 500,
         "widths": [320, 640, 960, 1000],
         "fallback": "jpg",
+        "social_bytes": (media / renditions.rendition_name(name, 1000, "jpg")).stat().st_size,
     }
     for width in (320, 640, 960, 1000):
         webp = open_stored(media, renditions.rendition_name(name, width, "webp"))

@@ -8,6 +8,7 @@ card there, as it did when the test database was made.
 import io
 import json
 import re
+import xml.etree.ElementTree as ET
 from html import unescape
 from io import StringIO
 from pathlib import Path
@@ -210,3 +211,23 @@ def test_pages_cost_the_same_queries_with_images_as_without(client, newsroom):
     assert "srcset" in client.get("/issues/7/").content.decode()
     assert "card-thumb" in client.get("/companies/alibaba-group/").content.decode()
     assert with_images == without
+
+
+def test_story_feeds_enclose_the_lead_image(client, newsroom):
+    story = publish_with_image(newsroom.eu)
+    stem = story.image.name.rsplit(".", 1)[0]
+    rss = ET.fromstring(client.get("/feeds/companies/bytedance/").content)
+    enclosures = {item.findtext("title"): item.find("enclosure") for item in rss.iter("item")}
+    image = enclosures["EU investigates TikTok over child protection"]
+    assert image.get("url") == f"http://testserver/media/{stem}.w1200.jpg"
+    assert image.get("type") == "image/jpeg"
+    assert int(image.get("length")) == len(fetch_image_bytes(client, image.get("url")))
+    assert enclosures["ByteDance tests a shopping tab"] is None  # no image, no enclosure
+    atom = ET.fromstring(client.get("/feeds/companies/bytedance/atom/").content)
+    links = atom.findall(".//{http://www.w3.org/2005/Atom}link[@rel='enclosure']")
+    assert [link.get("href") for link in links] == [f"http://testserver/media/{stem}.w1200.jpg"]
+
+
+def fetch_image_bytes(client, absolute_url):
+    response = client.get(absolute_url.removeprefix("http://testserver"))
+    return b"".join(response.streaming_content)

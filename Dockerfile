@@ -3,6 +3,11 @@
 FROM python:3.11-slim AS app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=digest_site.settings.production
 WORKDIR /app
+# Fonts for the generated social cards (editorial.cards): DejaVu for Latin text with accents,
+# WenQuanYi Zen Hei for Chinese. Without them cards are drawn with Pillow's ASCII-only font.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core fonts-wqy-zenhei \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements.lock .
 RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY . .

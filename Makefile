@@ -49,6 +49,7 @@ migrate: db
 
 demo: migrate
 	$(MANAGE) load_demo
+	$(MANAGE) make_renditions
 
 static: install
 	$(MANAGE) collectstatic --noinput --verbosity 0

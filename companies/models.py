@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.db.models.deletion import ProtectedError
 
 from editorial.images import SafeImageField
+from editorial.renditions import RenditionsField
 
 from .links import public_path
 
@@ -157,7 +158,10 @@ class Company(UsedByStoriesMixin, models.Model):
     website = models.URLField(blank=True)
     headquarters = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True, help_text="A sentence or two for the company page.")
-    logo = SafeImageField(upload_to="logos/companies/", blank=True)
+    logo = SafeImageField(
+        upload_to="logos/companies/", blank=True, renditions_field="logo_renditions"
+    )
+    logo_renditions = RenditionsField()
     needs_second_clue = _needs_second_clue_field("Apple, Amazon, Meta")
     clue_words = _clue_words_field()
     false_friends = _false_friends_field()
@@ -214,7 +218,10 @@ class Platform(UsedByStoriesMixin, models.Model):
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.OTHER)
     aliases = _aliases_field()
     website = models.URLField(blank=True)
-    logo = SafeImageField(upload_to="logos/platforms/", blank=True)
+    logo = SafeImageField(
+        upload_to="logos/platforms/", blank=True, renditions_field="logo_renditions"
+    )
+    logo_renditions = RenditionsField()
     needs_second_clue = _needs_second_clue_field("Wow, Kimi")
     clue_words = _clue_words_field()
     false_friends = _false_friends_field()

@@ -31,7 +31,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.db import models
-from django.db.models.fields.files import ImageFieldFile
+from django.db.models.fields.files import FieldFile, ImageFieldFile
 from PIL import Image, ImageCms, ImageOps
 
 # Pillow format name → the extension a stored file gets.
@@ -231,16 +231,100 @@ class SafeImageFieldFile(ImageFieldFile):
         ValidationError for a file that is not an acceptable image."""
         if not isinstance(content, CleanImage):
             content = clean_image(content)
-        super().save(content.name, content, save)
+        super().save(content.name, content, save=False)
+        # Stored: now its renditions (Django set the name on the row around the descriptor).
+        self.field.record_renditions(self.instance)
+        if save:
+            self.instance.save()
 
 
 class SafeImageField(models.ImageField):
     """An ImageField that stores only images `clean_image` produced, under random names.
 
-    Use it for every image a model keeps; `upload_to` still picks the folder.
+    Use it for every image a model keeps; `upload_to` still picks the folder. Give it
+    `renditions_field="<name>"`, the name of a `renditions.RenditionsField` declared after it,
+    and every image it is given gets its responsive renditions made and recorded there (see
+    editorial.renditions); pages print them with `{% picture %}` (editorial.templatetags).
     """
 
     attr_class = SafeImageFieldFile
+
+    def __init__(self, *args, renditions_field=None, **kwargs):
+        self.renditions_field = renditions_field
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.renditions_field:
+            kwargs["renditions_field"] = self.renditions_field
+        return name, path, args, kwargs
+
+    def check(self, **kwargs):
+        return [*super().check(**kwargs), *self._check_renditions_field()]
+
+    def _check_renditions_field(self):
+        from django.core import checks
+
+        from .renditions import RenditionsField
+
+        if not self.renditions_field:
+            return []
+        fields = self.model._meta.concrete_fields
+        names = [field.name for field in fields]
+        if self.renditions_field not in names or not isinstance(
+            self.model._meta.get_field(self.renditions_field), RenditionsField
+        ):
+            return [
+                checks.Error(
+                    f"renditions_field={self.renditions_field!r} must name a RenditionsField "
+                    f"of {self.model.__name__}.",
+                    obj=self,
+                    id="editorial.E001",
+                )
+            ]
+        if names.index(self.renditions_field) < names.index(self.name):
+            # The image is stored while the row's values are collected in field order: a
+            # column read before that would be saved without the new renditions.
+            return [
+                checks.Error(
+                    f"Declare {self.renditions_field!r} after {self.name!r} in "
+                    f"{self.model.__name__}.",
+                    obj=self,
+                    id="editorial.E002",
+                )
+            ]
+        return []
+
+    def pre_save(self, model_instance, add):
+        file = super().pre_save(model_instance, add)
+        # A row given an image name another way (create(image=...), a restore) gets its
+        # renditions here; when they are recorded already this compares two names, nothing more.
+        self.record_renditions(model_instance)
+        return file
+
+    def update_dimension_fields(self, instance, force=False, *args, **kwargs):
+        """Besides Django's width and height fields: whenever the row is given another image
+        (`force`: an upload stored, a revision's name written back, the image cleared), record
+        its renditions, making the missing ones. Loading a row does nothing (no file read)."""
+        super().update_dimension_fields(instance, force, *args, **kwargs)
+        if force and self.attname in instance.__dict__:
+            self.record_renditions(instance)
+
+    def record_renditions(self, instance):
+        """Make the renditions of the row's image, if missing, and record them on the row
+        (in memory: the caller saves). Nothing to do when they are recorded already."""
+        if not self.renditions_field:
+            return
+        from .renditions import renditions_for
+
+        assigned = instance.__dict__.get(self.attname)
+        if isinstance(assigned, File) and not isinstance(assigned, FieldFile):
+            return  # not stored yet: recorded once it is (SafeImageFieldFile.save)
+        file = getattr(instance, self.attname)
+        name = file.name if file else ""
+        if name and (getattr(instance, self.renditions_field) or {}).get("name") == name:
+            return
+        setattr(instance, self.renditions_field, renditions_for(file.storage, name) if name else {})
 
     def formfield(self, **kwargs):
         if not self.help_text:

@@ -1,8 +1,10 @@
+from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
 from companies.links import public_path
+from editorial import cards
 from editorial.publishing import (
     EDITORIAL_COLUMNS,
     PublishableModel,
@@ -13,7 +15,15 @@ from editorial.publishing import (
 from stories.markdown import render_markdown
 
 # What the archive and feeds do not print of an issue.
-ARCHIVE_SKIPS = ("intro", "intro_html", "wrapup", "wrapup_html", "contents_html", "stories_shown")
+ARCHIVE_SKIPS = (
+    "intro",
+    "intro_html",
+    "wrapup",
+    "wrapup_html",
+    "contents_html",
+    "stories_shown",
+    "social_card",
+)
 
 
 class IssueQuerySet(PublishableQuerySet):
@@ -47,7 +57,9 @@ class IssueQuerySet(PublishableQuerySet):
     def for_reader_page(self):
         """What a reader's issue page prints: its stored contents (issues.fragments); nothing
         else is fetched or decoded."""
-        return self.only("number", "title", "contents_html", "stories_shown", "stories_until")
+        return self.only(
+            "number", "title", "contents_html", "stories_shown", "stories_until", "social_card"
+        )
 
     def for_archive(self):
         """Issues with the number of their published stories, in one query."""
@@ -91,6 +103,9 @@ class Issue(PublishableModel):
     contents_html = models.TextField(blank=True, editable=False)
     stories_shown = models.JSONField(default=list, blank=True, editable=False)
     stories_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # The generated card (editorial.cards) a shared link to the issue shows: its number and
+    # title, drawn when the published issue is saved; its name under MEDIA_ROOT.
+    social_card = models.CharField(max_length=100, blank=True, editable=False)
 
     objects = IssueQuerySet.as_manager()
 
@@ -220,12 +235,33 @@ class Issue(PublishableModel):
         self.intro_html = render_markdown(self.intro)
         self.wrapup_html = render_markdown(self.wrapup)
 
+    def draw_social_card(self):
+        """A published issue gets a card with its number and title (editorial.cards), drawn
+        while it is saved, so that a reader's request only prints its address."""
+        if self.get_deferred_fields() & {"status", "number", "title", "social_card"}:
+            return  # a partial save of a partly loaded row: not a change of these
+        if self.status != Status.PUBLISHED:
+            return
+        kicker = f"Issue #{self.number}"
+        if self.social_card != cards.card_name(self.title, kicker=kicker):
+            self.social_card = cards.ensure_card(self.title, kicker=kicker)
+
+    def social_image(self):
+        """(path, width, height, type) of the issue's card; None before it is drawn (pages use
+        the site's card). Reads only the row."""
+        if not self.social_card:
+            return None
+        return default_storage.url(self.social_card), cards.WIDTH, cards.HEIGHT, "image/png"
+
     def save(self, *args, **kwargs):
         self.render_html()
+        self.draw_social_card()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             extra = {"intro_html"} if "intro" in update_fields else set()
             extra |= {"wrapup_html"} if "wrapup" in update_fields else set()
+            if {"number", "title", "status"} & set(update_fields):
+                extra.add("social_card")
             kwargs["update_fields"] = {*update_fields, *extra}
         super().save(*args, **kwargs)
 

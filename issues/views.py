@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from editorial import cards
 from stories.fragments import render_block, with_extras
 from stories.models import Story
 from stories.structured import issue_jsonld
@@ -53,6 +54,7 @@ def _render(request, issue, contents_html, stories_shown, *, preview=False, stat
             "meta": {
                 "title": f"Issue #{issue.number}: {issue.title}",
                 "description": "; ".join(headline for headline, _ in stories_shown[:3]),
+                "image": _issue_image(request, issue),
             },
         },
         status=status,
@@ -61,6 +63,14 @@ def _render(request, issue, contents_html, stories_shown, *, preview=False, stat
         response["Cache-Control"] = "no-store"
         response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _issue_image(request, issue):
+    """og:image of an issue page: its card; None (the site's card) before it has one."""
+    found = issue.social_image()
+    if found is None:
+        return None
+    return cards.og_image(request, found, f"Issue #{issue.number}: {issue.title}")
 
 
 def render_issue_preview(request, issue):

@@ -81,7 +81,13 @@ class StoryAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["headline", "slug", "summary", "body", "event_date"]}),
         ("About", {"fields": ["companies", "platforms", "topics"]}),
-        ("Image", {"fields": ["image", "image_alt"], "classes": ["collapse"]}),
+        (
+            "Lead image",
+            {
+                "fields": ["image", "image_alt", "image_caption", "image_credit"],
+                "classes": ["collapse"],
+            },
+        ),
     ]
 
     change_form_template = "admin/stories/story/change_form.html"

@@ -616,6 +616,13 @@ PUBLISHED_STORIES = [
         "platforms": ["taobao", "tmall", "jd-com-marketplace"],
         "topics": ["e-commerce", "singles-day"],
         "sources": [SCMP_TECH, REUTERS_TECH],
+        "image": {
+            "drawing": "rising_bars_withheld",
+            "alt": "An abstract bar chart: bars rise from left to right, and the last two are "
+            "drawn as empty red outlines.",
+            "caption": "Growth, but no totals: the festival's last two years left blank.",
+            "credit": "Illustration: Digest",
+        },
     },
     {
         "slug": "china-tech-firms-consumer-generative-ai",
@@ -678,6 +685,12 @@ PUBLISHED_STORIES = [
             ("Greenpeace East Asia", "https://www.greenpeace.org/eastasia/"),
             ("Reuters", "https://www.reuters.com/sustainability/"),
         ],
+        "image": {
+            "drawing": "ranking_bars",
+            "alt": "Six horizontal bars, longest at the top; the shortest, at the bottom, is red.",
+            "caption": "Six platforms ranked, one bar each, in the order Greenpeace gave.",
+            "credit": "Illustration: Digest",
+        },
     },
     {
         "slug": "alibaba-ceo-eddie-wu-ai-open-technology-platform",

@@ -14,9 +14,10 @@ import re
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape, format_html
 
+from editorial.renditions import picture
 from issues.models import Issue
 
 from . import timeline
@@ -173,6 +174,15 @@ class _StoriesFeed(_RequestFeed):
 
     def item_categories(self, story):
         return [c.name for c in story.company_list] + [p.name for p in story.platform_list]
+
+    def item_enclosures(self, story):
+        """The story's lead image, as its page shares it (the 1200-wide rendition), from the
+        row alone."""
+        lead = picture(story.image)
+        if lead is None or not lead.ready or not lead.info.get("social_bytes"):
+            return []
+        path, _width, _height, content_type = lead.social()
+        return [Enclosure(self.absolute(path), str(lead.info["social_bytes"]), content_type)]
 
 
 class CompanyFeed(_StoriesFeed):

@@ -22,6 +22,8 @@ class StoryAdminForm(VersionedModelForm):
             "topics",
             "image",
             "image_alt",
+            "image_caption",
+            "image_credit",
         ]
 
     # Written by static/stories/suggestions.js when the editor dismisses a suggested tag:

@@ -7,7 +7,8 @@ change only when one of these does, and each change re-renders the blocks it tou
 the same transaction (signals, like the search vector's upkeep in stories.search):
 
 - the story's own text (a save of its headline, address, date, summary or body: publishing
-  writes the revision's text so);
+  writes the revision's text so) and its lead image (the image, its renditions, alt text,
+  caption and credit);
 - its sources (added, changed, removed), its tags (companies, platforms, topics) and its
   bylines (authors added, removed, reordered);
 - the name or address (slug) of a company, platform or topic it names, or its deletion;
@@ -31,8 +32,9 @@ from .tag_changes import stories_touched
 TEMPLATE = "stories/blocks/issue_story.html"
 CARD_TEMPLATE = "stories/blocks/card.html"
 # A save naming only other columns (workflow steps, counters) leaves the fragments as they were.
-_PRINTED_FIELDS = {"headline", "slug", "event_date", "summary", "body", "body_html"}
-_RENDERED_FROM = ("headline", "slug", "event_date", "summary", "body_html")
+_IMAGE_FIELDS = ("image", "image_renditions", "image_alt", "image_caption", "image_credit")
+_PRINTED_FIELDS = {"headline", "slug", "event_date", "summary", "body", "body_html", *_IMAGE_FIELDS}
+_RENDERED_FROM = ("headline", "slug", "event_date", "summary", "body_html", *_IMAGE_FIELDS)
 _TAG_FIELDS = ("name", "slug")
 # What a byline prints of an author (the photo's file name changes with every new photo).
 _AUTHOR_FIELDS = ("name", "slug", "photo")

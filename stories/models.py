@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -8,8 +9,10 @@ from django.utils import timezone
 
 from companies.links import public_path
 from companies.models import Company, Platform, Topic
+from editorial import cards
 from editorial.images import SafeImageField
 from editorial.publishing import PublishableModel, PublishableQuerySet, RevisionSpec, Status
+from editorial.renditions import RenditionsField, picture
 
 from .markdown import render_markdown
 
@@ -208,13 +211,36 @@ class Story(PublishableModel):
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="stories")
     authors = models.ManyToManyField(Author, through="Byline", blank=True, related_name="stories")
-    image = SafeImageField(upload_to="stories/%Y/%m/", blank=True)
+    image = SafeImageField(
+        "lead image",
+        upload_to="stories/%Y/%m/",
+        blank=True,
+        renditions_field="image_renditions",
+        help_text="Shown above the story, on its block in the issue and when the story is shared.",
+    )
+    # Its responsive renditions (editorial.renditions), so pages print them from the row.
+    image_renditions = RenditionsField()
     image_alt = models.CharField(
         "image alt text",
         max_length=300,
         blank=True,
         help_text="Describe the image for readers who cannot see it. Needed when there is an image.",
     )
+    image_caption = models.CharField(
+        "image caption",
+        max_length=300,
+        blank=True,
+        help_text="Shown under the image: what it shows, in a sentence. Optional.",
+    )
+    image_credit = models.CharField(
+        "image credit",
+        max_length=200,
+        blank=True,
+        help_text="Who made the image or holds its rights, e.g. “Photo: Xinhua” or “Chart: Digest”.",
+    )
+    # The generated card (editorial.cards) that shares of a story without an image show: its
+    # name under MEDIA_ROOT, drawn when the published headline changes (draw_social_card).
+    social_card = models.CharField(max_length=100, blank=True, editable=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -275,7 +301,17 @@ class Story(PublishableModel):
 
     # What a revision of a story holds (editorial.revisions): everything an editor can change.
     revision_spec = RevisionSpec(
-        fields=("headline", "slug", "summary", "body", "event_date", "image", "image_alt"),
+        fields=(
+            "headline",
+            "slug",
+            "summary",
+            "body",
+            "event_date",
+            "image",
+            "image_alt",
+            "image_caption",
+            "image_credit",
+        ),
         tags=("companies", "platforms", "topics"),
         children={
             "sources": ("publisher", "url", "position"),
@@ -340,11 +376,37 @@ class Story(PublishableModel):
     def render_html(self):
         self.body_html = render_markdown(self.body)
 
+    def draw_social_card(self):
+        """A published story without an image gets a card with its headline (editorial.cards),
+        drawn now, while it is saved, so that a reader's request only prints its address. A
+        draft gets none: its headline is not public yet."""
+        if self.get_deferred_fields() & {"status", "image", "headline", "social_card"}:
+            return  # a partial save of a partly loaded row: not a change of these
+        if self.status != Status.PUBLISHED or self.image:
+            return
+        if self.social_card != cards.card_name(self.headline):
+            self.social_card = cards.ensure_card(self.headline)
+
+    def social_image(self):
+        """(path, width, height, type) of what a share of this story shows: a rendition of its
+        image, else its card; None when it has neither (a draft: pages use the site's card).
+        Reads only the row."""
+        lead = picture(self.image)
+        if lead is not None and lead.ready:
+            return lead.social()
+        if self.social_card and not self.image:
+            return default_storage.url(self.social_card), cards.WIDTH, cards.HEIGHT, "image/png"
+        return None
+
     def save(self, *args, **kwargs):
         self.render_html()
+        self.draw_social_card()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "body" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "body_html"}
+        if update_fields is not None:
+            extra = {"body_html"} if "body" in update_fields else set()
+            if {"headline", "image", "status"} & set(update_fields):
+                extra.add("social_card")
+            kwargs["update_fields"] = {*update_fields, *extra}
         super().save(*args, **kwargs)
 
 

@@ -41,6 +41,17 @@ def story_jsonld(story, canonical, request):
     authors = getattr(story, "author_list", [])
     if authors:
         data["author"] = [_person(author, request) for author in authors]
+    image = story.social_image()
+    if image is not None:
+        path, width, height, _type = image
+        data["image"] = [
+            {
+                "@type": "ImageObject",
+                "url": request.build_absolute_uri(path),
+                "width": width,
+                "height": height,
+            }
+        ]
     if story.published_at:
         data["datePublished"] = story.published_at.isoformat()
     if story.updated_at:

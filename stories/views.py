@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from companies.links import public_path
+from editorial import cards
 from issues.models import Issue
 
 from . import timeline
@@ -78,10 +79,20 @@ def render_story_page(request, story, *, preview=False, content=None):
             "description": Truncator(story.summary).chars(300),
             "og_type": "article",
             "published": story.published_at,
+            "image": _story_image(request, story),
         },
     }
     response = render(request, "stories/story_detail.html", context)
     return _no_store(response) if preview else response
+
+
+def _story_image(request, story):
+    """og:image of a story page: its image, else its card; None (the site's card) for a
+    draft without an image."""
+    found = story.social_image()
+    if found is None:
+        return None
+    return cards.og_image(request, found, story.image_alt if story.image else story.headline)
 
 
 class _Neighbour(NamedTuple):

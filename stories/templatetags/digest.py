@@ -80,6 +80,7 @@ _HEAD_DEFAULTS = {
     "noindex": False,
     "feed": "",
     "feed_title": "",
+    "image": None,
 }
 
 

@@ -4,7 +4,9 @@ in the light and the dark scheme, at phone and desktop widths."""
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 
+from stories import demo_images
 from tests.site import conftest as site_fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -46,6 +48,12 @@ def axe_source():
 def test_no_serious_accessibility_violations(
     browser, live_server, newsroom, axe_source, scheme, width
 ):
+    # A lead image on the story, its issue and timelines: the picture, caption and thumbnails.
+    story = newsroom.eu
+    story.image_alt = "Six horizontal bars, longest at the top; the shortest is red."
+    story.image_caption = "A picture drawn for the test."
+    story.image_credit = "Illustration: Digest"
+    story.image.save("lead.png", ContentFile(demo_images.ranking_bars()))
     # bypass_csp: axe-core is injected by this test, not served by the site, and the site's
     # policy rightly refuses scripts it did not serve.
     context = browser.new_context(

@@ -3,7 +3,9 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.files.base import ContentFile
 
+from stories import demo_images
 from tests.site import conftest as site_fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -17,9 +19,27 @@ _fresh_page_cache = site_fixtures._fresh_page_cache
 def test_reader_goes_from_home_to_a_company_timeline_search_and_feed(
     browser, live_server, newsroom, screenshot_dir, width
 ):
+    # Story 2 has a lead image, as the demo's chart-like pictures (stories.demo_images).
+    eu = newsroom.eu
+    eu.image_alt = "An abstract bar chart: bars rise, the last two drawn as empty outlines."
+    eu.image_caption = "A picture drawn for the test, in the site's colours."
+    eu.image_credit = "Illustration: Digest"
+    eu.image.save("lead.png", ContentFile(demo_images.rising_bars_withheld()))
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
+
+    def lead_image_loaded():
+        image = page.locator(".lead-image img")
+        image.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "document.querySelector('.lead-image img').complete"
+            " && document.querySelector('.lead-image img').naturalWidth > 0"
+        )
+        # The browser chose the WebP rendition its column needs: 360 px → 640, 672 px → 960.
+        chosen = image.evaluate("img => img.currentSrc")
+        assert chosen.endswith({360: ".w640.webp", 1280: ".w960.webp"}[width]), chosen
+        assert image.get_attribute("alt") == eu.image_alt
 
     def shot(name):
         page.screenshot(path=str(screenshot_dir / f"reader-{width}-{name}.png"), full_page=True)
@@ -31,12 +51,15 @@ def test_reader_goes_from_home_to_a_company_timeline_search_and_feed(
     assert page.locator("h1").inner_text() == "Singles' Day and the EU"
     assert page.locator(".issue-story").count() == 4
     assert page.locator(".issue-story .byline").count() == 4
+    lead_image_loaded()
     shot("1-home")
 
     page.locator("#story-2-headline").get_by_role("link").click()
     page.wait_for_url("**/stories/eu-investigates-tiktok/")
     assert page.locator(".kicker").text_content().strip() == "Ran in Issue #7, story 2"
     assert page.locator(".byline").inner_text() == "By Staff Writer"
+    lead_image_loaded()
+    assert page.locator(".lead-image figcaption").text_content().endswith("Illustration: Digest")
     shot("2-story")
 
     page.locator(".tags").get_by_role("link", name="ByteDance").click()

@@ -257,7 +257,9 @@ def test_jpeg_png_and_webp_are_stored_in_their_real_format_and_rendered(
     with Image.open(story.image.path) as image:
         assert (image.format, image.size) == (image_format, (40, 30))
     page = client.get(reverse("story_preview", args=[story.pk])).content.decode()
-    assert f'<img src="/media/{story.image.name}"' in page
+    # Printed as its renditions (editorial.renditions), each named after the stored name.
+    stem = story.image.name.rsplit(".", 1)[0]
+    assert f'<source type="image/webp" srcset="/media/{stem}.w40.webp 40w"' in page
 
 
 @pytest.mark.parametrize("image_format", ["JPEG", "PNG", "WEBP"])
@@ -351,10 +353,12 @@ def test_the_uploaded_file_name_is_neither_stored_nor_shown(client, editor, medi
     assert upload(client, editor, story, name, picture("PNG")).status_code == 302
     story.refresh_from_db()
     assert STORED_NAME.match(story.image.name)
-    assert [p.name for p in stored_files(media)] == [story.image.name.rsplit("/", 1)[1]]
+    # The image and its renditions (editorial.renditions), all named after the random name.
+    stem = story.image.name.rsplit("/", 1)[1].rsplit(".", 1)[0]
+    assert {p.name.split(".", 1)[0] for p in stored_files(media)} == {stem}
     for url in (change_url(story), reverse("story_preview", args=[story.pk])):
         page = client.get(url).content.decode()
-        assert story.image.name in page
+        assert story.image.name.rsplit(".", 1)[0] in page
         assert "leaked-source" not in page
 
 
@@ -399,7 +403,10 @@ def test_an_image_in_a_draft_revision_of_a_published_story_waits_for_publication
     # The public row and page keep no image until a reviewer publishes the revision.
     assert story.image.name == ""
     client.logout()
-    assert new_name not in client.get(story.get_absolute_url()).content.decode()
+    stem = new_name.rsplit(".", 1)[0]
+    assert stem not in client.get(story.get_absolute_url()).content.decode()
     workflow.submit(story, by=editor)
     workflow.publish(story, by=reviewer, revision=story.latest_revision_id)
-    assert f'<img src="/media/{new_name}"' in client.get(story.get_absolute_url()).content.decode()
+    # Published: printed as its renditions (editorial.renditions), 40 pixels wide at most.
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert f'srcset="/media/{stem}.w40.webp 40w"' in page

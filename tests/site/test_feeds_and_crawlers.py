@@ -175,8 +175,10 @@ def test_story_has_canonical_open_graph_and_news_article(client, newsroom):
     assert (
         '<meta property="og:title" content="EU investigates TikTok over child protection">' in page
     )
-    assert '<meta name="twitter:card" content="summary">' in page
+    # Shared with its generated card (editorial.cards): a large image.
+    assert '<meta name="twitter:card" content="summary_large_image">' in page
     data = _jsonld(page)
+    assert data["image"][0]["url"].startswith("http://testserver/media/social/")
     assert data["@type"] == "NewsArticle"
     assert data["about"][0]["name"] == "ByteDance"
     assert data["about"][0]["alternateName"] == "字节跳动"

@@ -307,3 +307,20 @@ def test_reset_puts_the_demo_bylines_back(published_issue):
     story.bylines.all().delete()
     load(reset=True)
     assert [a.slug for a in story.authors.order_by("bylines__position")] == demo.DEFAULT_BYLINE
+
+
+def test_two_demo_stories_have_a_drawn_lead_image_with_alt_caption_and_credit(
+    client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    load()
+    pictured = Story.objects.exclude(image="").order_by("slug")
+    assert [story.slug for story in pictured] == [
+        "alibaba-jd-singles-day-growth-no-sales-total",
+        "greenpeace-ranks-pinduoduo-last-on-climate",
+    ]
+    for story in pictured:
+        assert story.image_alt and story.image_caption and story.image_credit
+        assert story.image_renditions["widths"] == [320, 640, 960, 1200, 1600]
+        page = client.get(story.get_absolute_url()).content.decode()
+        assert "<figcaption>" in page and ".w640.webp 640w" in page

@@ -12,10 +12,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 
-from editorial import revisions
+from editorial import cards, revisions
 from editorial.models import Transition
 from issues.models import Issue, IssueStory
 from stories import demo_content as demo
+from stories import demo_images
 from stories.models import (
     Author,
     AuthorLink,
@@ -170,6 +171,7 @@ class Command(BaseCommand):
                 demo.REVIEW_SUBMITTED_AT,
             )
 
+        cards.ensure_brand_card()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded: issue #{issue.number} published with {len(published)} stories, "
@@ -270,7 +272,18 @@ class Command(BaseCommand):
             "status": status,
             "published_at": published_at,
         }
+        image = data.get("image")
+        if image:
+            values.update(
+                image_alt=image["alt"],
+                image_caption=image["caption"],
+                image_credit=image["credit"],
+            )
         story = sync(Story, {"slug": data["slug"]}, values)
+        if image and not story.image:
+            # Drawn once: a story that has an image (the demo's or an editor's) keeps it.
+            drawing = demo_images.DRAWINGS[image["drawing"]]()
+            story.image.save(f"{image['drawing']}.png", ContentFile(drawing))
         # set() only touches the rows that differ, so a re-run sends no changes.
         for field in ("companies", "platforms", "topics"):
             getattr(story, field).set([tags[field][slug] for slug in data[field]])

@@ -11,7 +11,7 @@ small read-only records instead:
 
 and, where a page prints bylines, `attach_authors` (one more query):
 
-    story.author_list    [Author(name, slug, photo, photo_width, photo_height)], in order
+    story.author_list    [Author(name, slug, photo, photo_renditions)], in order
 """
 
 from django.db import connection
@@ -126,7 +126,7 @@ def attach_content_extras(story, content):
     return story
 
 
-_AUTHOR_COLUMNS = ("name", "slug", "photo", "photo_width", "photo_height")
+_AUTHOR_COLUMNS = ("name", "slug", "photo", "photo_renditions")
 
 
 def attach_authors(stories):

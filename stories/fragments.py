@@ -37,7 +37,7 @@ _PRINTED_FIELDS = {"headline", "slug", "event_date", "summary", "body", "body_ht
 _RENDERED_FROM = ("headline", "slug", "event_date", "summary", "body_html", *_IMAGE_FIELDS)
 _TAG_FIELDS = ("name", "slug")
 # What a byline prints of an author (the photo's file name changes with every new photo).
-_AUTHOR_FIELDS = ("name", "slug", "photo")
+_AUTHOR_FIELDS = ("name", "slug", "photo", "photo_renditions")
 
 # Sent with `story_ids` once their new blocks are stored, in the same transaction: pages
 # assembled from the blocks (issues.fragments) re-render then.

@@ -61,13 +61,11 @@ class Author(models.Model):
     photo = SafeImageField(
         upload_to="authors/",
         blank=True,
-        width_field="photo_width",
-        height_field="photo_height",
+        renditions_field="photo_renditions",
         help_text="A head-and-shoulders picture, square if you can; shown small in bylines.",
     )
-    # Stored with the photo so that bylines print width and height without opening the file.
-    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # Its responsive renditions (editorial.renditions): bylines print them from the row.
+    photo_renditions = RenditionsField()
     bio = models.TextField(
         blank=True,
         help_text="Two or three sentences about the author, in Markdown; shown on their page.",

@@ -235,9 +235,7 @@ def topic_detail(request, slug):
 def author_index(request):
     """Authors with at least one published story, A to Z (1 query)."""
     authors = list(
-        Author.objects.with_published_stories().only(
-            "name", "slug", "photo", "photo_width", "photo_height"
-        )
+        Author.objects.with_published_stories().only("name", "slug", "photo", "photo_renditions")
     )
     return render(
         request,

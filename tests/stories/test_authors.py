@@ -70,7 +70,10 @@ def test_story_page_prints_each_author_with_photo_in_byline_order(client, mei, j
     assert re.search(r"By <a [^>]*>Jon Park</a> and <a [^>]*>Mei Chen</a>", line)
     assert 'href="/authors/mei-chen/"' in line
     photo = re.search(r"<img [^>]*>", line).group(0)
-    assert f'src="{mei.photo.url}"' in photo
+    # The photo's own renditions (editorial.renditions), WebP first.
+    stem = mei.photo.url.rsplit(".", 1)[0]
+    assert f'src="{stem}.w60.jpg"' in photo
+    assert f'<source type="image/webp" srcset="{stem}.w60.webp 60w"' in line
     assert 'width="60" height="40"' in photo
     assert 'alt=""' in photo  # the name stands next to it
 
@@ -82,7 +85,7 @@ def test_issue_page_prints_the_byline_in_each_story_block(client, mei, jon):
     html = page(client, "/issues/3/")
     blocks = re.findall(r'<p class="byline">.*?</p>', html, re.S)
     assert [re.findall(r">([^<>]+)</a>", block) for block in blocks] == [["Mei Chen"], ["Jon Park"]]
-    assert mei.photo.url in blocks[0]
+    assert mei.photo.url.rsplit(".", 1)[0] + ".w60." in blocks[0]
 
 
 def test_renaming_an_author_shows_on_stored_issue_pages_at_once(client, mei):
@@ -99,12 +102,14 @@ def test_renaming_an_author_shows_on_stored_issue_pages_at_once(client, mei):
 def test_a_new_photo_shows_on_stored_issue_pages_at_once(client, mei):
     story = make_story("Signed", status=Status.PUBLISHED, authors=[mei])
     make_issue(5, stories=[story], status=Status.PUBLISHED)
-    old = mei.photo.url
-    assert old in page(client, "/issues/5/")
+    old = mei.photo.url.rsplit(".", 1)[0]  # its renditions share the stem
+    assert old + ".w" in page(client, "/issues/5/")
     mei.photo.save("new.png", png(size=(50, 50)), save=True)
     html = page(client, "/issues/5/")
     assert old not in html
-    assert mei.photo.url in html and 'width="50" height="50"' in html
+    assert (
+        mei.photo.url.rsplit(".", 1)[0] + ".w50.webp" in html and 'width="50" height="50"' in html
+    )
 
 
 def test_a_byline_added_to_a_draft_story_in_the_issue_updates_its_stored_block(mei, jon):
@@ -126,7 +131,8 @@ def test_author_page_shows_photo_bio_links_and_only_published_stories(client, me
     assert "<h1>Mei Chen</h1>" in html
     assert "<strong>e-commerce</strong>" in html
     assert 'href="https://example.com/mei"' in html
-    assert f'src="{mei.photo.url}"' in html and 'alt="Mei Chen"' in html
+    stem = mei.photo.url.rsplit(".", 1)[0]
+    assert f'src="{stem}.w60.jpg"' in html and 'alt="Mei Chen"' in html
     headlines = re.findall(r'class="card-headline"><a [^>]*>([^<]+)</a>', html)
     assert headlines == ["Out in the open"]
 

@@ -11,9 +11,12 @@ class DigestSiteConfig(AppConfig):
     verbose_name = "Digest site"
 
     def ready(self):
-        from digest_site.pages import invalidation
+        from digest_site.pages import epochs, invalidation
+        from sitesettings import models as site_settings
 
         invalidation.connect()
+        # The site settings are read once per epoch: a saved change starts a new one everywhere.
+        site_settings.use_generation(epochs.current_epoch)
 
 
 class DigestAdminConfig(AdminConfig):

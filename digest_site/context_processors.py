@@ -1,7 +1,18 @@
-from django.conf import settings
 from django.urls import get_script_prefix, reverse
+from django.utils.functional import SimpleLazyObject
 
-_NAV_NAMES = ("home", "issue_archive", "company_index", "search", "issues_feed", "issues_feed_atom")
+from sitesettings.models import current as current_site_settings
+
+_NAV_NAMES = (
+    "home",
+    "issue_archive",
+    "company_index",
+    "platform_index",
+    "topic_index",
+    "search",
+    "issues_feed",
+    "issues_feed_atom",
+)
 _nav_by_prefix = {}
 
 
@@ -15,5 +26,13 @@ def _nav():
 
 
 def site(request):
-    """The publication's name and tagline, and the site-wide links, for every page."""
-    return {"SITE_NAME": settings.SITE_NAME, "SITE_TAGLINE": settings.SITE_TAGLINE, "NAV": _nav()}
+    """The publication's settings (name, tagline, logo, favicon, footer: sitesettings) and the
+    site-wide links, for every page. The settings are looked up only when a template reads them,
+    at most once per page-cache epoch (no query for pages served from the store)."""
+    settings = SimpleLazyObject(current_site_settings)
+    return {
+        "SITE": settings,
+        "SITE_NAME": SimpleLazyObject(lambda: settings.name),
+        "SITE_TAGLINE": SimpleLazyObject(lambda: settings.tagline),
+        "NAV": _nav(),
+    }

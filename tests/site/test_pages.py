@@ -200,18 +200,36 @@ def test_platform_and_topic_pages_use_the_timeline(client, newsroom):
     assert "EU investigates" not in topic
 
 
-def test_company_index_is_alphabetical_with_published_counts(client, newsroom):
+def test_company_index_groups_subsidiaries_under_their_parent_with_published_counts(
+    client, newsroom
+):
     page = html(client.get("/companies/"))
+    # Groups A to Z; Alibaba's subsidiaries (at any depth) right under it, before ByteDance.
     assert (
         page.index(">Alibaba Group</a>")
+        < page.index(">Taobao and Tmall Group</a>")
+        < page.index(">Tmall Global Ltd</a>")
         < page.index(">ByteDance</a>")
         < page.index(">PDD Holdings</a>")
     )
+    members = re.search(r'<ul class="index-members"[^>]*>(.*?)</ul>', page, re.S).group(1)
+    assert ">Taobao and Tmall Group</a>" in members and ">Tmall Global Ltd</a>" in members
+    assert 'class="depth-2"' in members  # Tmall Global sits under Taobao and Tmall Group
     row = re.search(r'>Alibaba Group</a>.*?<span class="count">([^<]+)</span>', page, re.S)
-    assert row.group(1) == "1 story"
+    assert row.group(1) == "1 story"  # the hidden stories about Alibaba are not counted
     row = re.search(r'>ByteDance</a>.*?<span class="count">([^<]+)</span>', page, re.S)
     assert row.group(1) == "2 stories"
-    assert 'href="#letter-A"' in page
+
+
+def test_company_index_leaves_out_companies_without_published_stories(client, newsroom):
+    make_company("Quiet Holdings", slug="quiet-holdings")
+    only_hidden = make_company("Only Drafts Co", slug="only-drafts")
+    make_story(companies=[only_hidden])  # a draft
+    page = html(client.get("/companies/"))
+    assert "Quiet Holdings" not in page and "Only Drafts Co" not in page
+    # A company listed for its subsidiary's coverage alone shows its own zero.
+    row = re.search(r'>Taobao and Tmall Group</a>.*?<span class="count">([^<]+)</span>', page, re.S)
+    assert row.group(1) == "0 stories"
 
 
 def test_coverage_chart_counts_stories_per_month_up_to_today():

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("editorial", "0001_initial"),
         ("issues", "0005_issue_contents"),
-        ("stories", "0011_story_blocks"),
+        ("stories", "0012_chips_by_relevance"),
     ]
 
     operations = [

@@ -10,6 +10,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from stories.extras import chips
 from stories.markdown import render_markdown
 
 register = template.Library()
@@ -68,6 +69,18 @@ def markdown(text):
     """Markdown written in the admin, as sanitized HTML (stories.markdown). For short texts
     printed inside {% constant %} (the site's footer): anything longer is rendered on save."""
     return mark_safe(render_markdown(text))
+
+
+@register.filter
+def story_chips(story):
+    """The chips of a story's block: companies, platforms, topics (stories.extras.chips)."""
+    return chips(story)
+
+
+@register.filter
+def card_chips(story):
+    """The chips of a story's card: companies and platforms (stories.extras.chips)."""
+    return chips(story, topics=False)
 
 
 @register.filter

@@ -12,6 +12,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape, format_html
 
 from issues.models import Issue
+from sitesettings.models import current as site_settings
 
 from . import timeline
 from .extras import attach_extras
@@ -72,8 +73,12 @@ def _clean(value):
 
 
 class IssuesFeed(_RequestFeed):
-    title = "Digest: every issue"
-    description = "Each weekly issue of Digest, with its stories."
+    # The publication's name comes from the site settings (read once per page-cache epoch).
+    def title(self):
+        return f"{site_settings().name}: every issue"
+
+    def description(self):
+        return f"Each weekly issue of {site_settings().name}, with its stories."
 
     def link(self):
         return self.absolute("/")
@@ -118,7 +123,7 @@ class CompanyFeed(_StoriesFeed):
         return get_object_or_404(Company, slug=slug)
 
     def title(self, company):
-        return f"Digest: {company.name}"
+        return f"{site_settings().name}: {company.name}"
 
     def link(self, company):
         return self.absolute(company.get_absolute_url())
@@ -137,7 +142,7 @@ class TopicFeed(_StoriesFeed):
         return get_object_or_404(Topic, slug=slug)
 
     def title(self, topic):
-        return f"Digest: {topic.name}"
+        return f"{site_settings().name}: {topic.name}"
 
     def link(self, topic):
         return self.absolute(topic.get_absolute_url())

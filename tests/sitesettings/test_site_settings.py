@@ -188,3 +188,13 @@ def test_a_page_served_from_the_store_reads_no_settings(client, issue, django_as
     with django_assert_num_queries(0):
         response = client.get("/")
     assert response["X-Page-Cache"] == "hit"
+
+
+def test_feeds_and_structured_data_name_the_publication_from_the_settings(client, issue):
+    client.get("/feeds/issues/")
+    SiteSettings(name="The Platform Weekly").save()
+    feed = client.get("/feeds/issues/").content.decode()
+    assert "<title>The Platform Weekly: every issue</title>" in feed
+    story = issue.stories.get()
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert '"publisher":{"@type":"Organization","name":"The Platform Weekly"}' in page

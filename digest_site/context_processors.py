@@ -29,10 +29,10 @@ def site(request):
     """The publication's settings (name, tagline, logo, favicon, footer: sitesettings) and the
     site-wide links, for every page. The settings are looked up only when a template reads them,
     at most once per page-cache epoch (no query for pages served from the store)."""
-    settings = SimpleLazyObject(current_site_settings)
+    site_settings = SimpleLazyObject(current_site_settings)
     return {
-        "SITE": settings,
-        "SITE_NAME": SimpleLazyObject(lambda: settings.name),
-        "SITE_TAGLINE": SimpleLazyObject(lambda: settings.tagline),
+        "SITE": site_settings,
+        "SITE_NAME": SimpleLazyObject(lambda: site_settings.name),
+        "SITE_TAGLINE": SimpleLazyObject(lambda: site_settings.tagline),
         "NAV": _nav(),
     }

@@ -87,6 +87,12 @@ class UsedByStoriesQuerySet(models.QuerySet):
             row.published_count = row.live_story_count - waiting.get(row.pk, 0)
         return rows
 
+    def with_published_stories(self, now=None):
+        """The rows that name at least one story readers can see, as a list, each with
+        `published_count` (two queries, as with_published_counts)."""
+        rows = self.filter(live_story_count__gt=0).with_published_counts(now)
+        return [row for row in rows if row.published_count > 0]
+
     def delete(self):
         for obj in self:
             obj.refuse_delete_if_used()
@@ -187,6 +193,33 @@ class Company(UsedByStoriesMixin, models.Model):
 
     def get_absolute_url(self):
         return public_path("company_detail", self.slug)
+
+    @classmethod
+    def index_families(cls, now=None):
+        """The company index: groups (companies without a parent) A to Z, each with
+        `published_count` and `members`, its subsidiaries at any depth (depth first, A to Z,
+        each with `depth` and `published_count`). Only companies with a published story, or
+        with a subsidiary that has one, are listed. Two queries (with_published_counts)."""
+        rows = cls.objects.order_by("name").with_published_counts(now)
+        by_parent = {}
+        for row in rows:
+            by_parent.setdefault(row.parent_id, []).append(row)
+
+        def covered(row, depth, seen):
+            # Whether the row or one of its subsidiaries has a published story; also sets
+            # `depth` and `members`. `seen` guards against a cycle of parents.
+            seen.add(row.pk)
+            row.depth, row.members = depth, []
+            for child in by_parent.get(row.pk, []):
+                if child.pk not in seen and covered(child, depth + 1, seen):
+                    row.members += [child, *child.members]
+            return row.published_count > 0 or bool(row.members)
+
+        seen = set()
+        groups = [row for row in by_parent.get(None, []) if covered(row, 0, seen)]
+        # Companies inside a cycle of parents have no top: list them as groups of their own.
+        groups += [row for row in rows if row.pk not in seen and covered(row, 0, seen)]
+        return groups
 
 
 class Platform(UsedByStoriesMixin, models.Model):

@@ -11,9 +11,15 @@ class DigestSiteConfig(AppConfig):
     verbose_name = "Digest site"
 
     def ready(self):
-        from digest_site.pages import invalidation
+        from digest_site.pages import epochs, invalidation
+        from editorial import cards
+        from sitesettings import models as site_settings
 
         invalidation.connect()
+        # The site settings are read once per epoch: a saved change starts a new one everywhere.
+        site_settings.use_generation(epochs.current_epoch)
+        # Social cards draw the brand an admin set there.
+        cards.use_brand(site_settings.brand)
 
 
 class DigestAdminConfig(AdminConfig):

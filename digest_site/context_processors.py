@@ -1,10 +1,21 @@
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.urls import get_script_prefix, reverse
+from django.utils.functional import SimpleLazyObject
 
 from editorial import cards
+from editorial.renditions import picture
+from sitesettings.models import current as current_site_settings
 
-_NAV_NAMES = ("home", "issue_archive", "company_index", "search", "issues_feed", "issues_feed_atom")
+_NAV_NAMES = (
+    "home",
+    "issue_archive",
+    "company_index",
+    "platform_index",
+    "topic_index",
+    "search",
+    "issues_feed",
+    "issues_feed_atom",
+)
 _nav_by_prefix = {}
 
 
@@ -21,8 +32,13 @@ _brand_card_by_brand = {}
 
 
 def brand_card_image(request):
-    """`og:image` of a page with no image of its own: the brand's card (editorial.cards), as
-    the head prints it. Its address is a hash of the brand, worked out once per brand."""
+    """`og:image` of a page with no image of its own, as the head prints it: the default social
+    image of the site settings, else the brand's card (editorial.cards), whose address is a
+    hash of the brand, worked out once per brand."""
+    site_settings = current_site_settings()
+    own = picture(site_settings.social_image)
+    if own is not None and own.ready:
+        return cards.og_image(request, own.social(), site_settings.name)
     brand = cards.brand()
     path = _brand_card_by_brand.get(brand)
     if path is None:
@@ -31,11 +47,14 @@ def brand_card_image(request):
 
 
 def site(request):
-    """The publication's name and tagline, the site-wide links and the image a shared page
-    shows when it has none of its own, for every page."""
+    """The publication's settings (name, tagline, logo, favicon, footer: sitesettings) and the
+    site-wide links, for every page. The settings are looked up only when a template reads them,
+    at most once per page-cache epoch (no query for pages served from the store)."""
+    site_settings = SimpleLazyObject(current_site_settings)
     return {
-        "SITE_NAME": settings.SITE_NAME,
-        "SITE_TAGLINE": settings.SITE_TAGLINE,
+        "SITE": site_settings,
+        "SITE_NAME": SimpleLazyObject(lambda: site_settings.name),
+        "SITE_TAGLINE": SimpleLazyObject(lambda: site_settings.tagline),
         "NAV": _nav(),
         "SOCIAL_IMAGE": brand_card_image(request),
     }

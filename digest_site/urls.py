@@ -33,11 +33,13 @@ public = [
         public_page(story_views.company_detail, params=("page", "direct")),
         name="company_detail",
     ),
+    path("platforms/", public_page(story_views.platform_index), name="platform_index"),
     path(
         "platforms/<slug:slug>/",
         public_page(story_views.platform_detail, params=("page",)),
         name="platform_detail",
     ),
+    path("topics/", public_page(story_views.topic_index), name="topic_index"),
     path(
         "topics/<slug:slug>/",
         public_page(story_views.topic_detail, params=("page",)),
@@ -82,6 +84,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("robots.txt", site_views.robots_txt, name="robots_txt"),
+    path("favicon.ico", site_views.favicon, name="favicon"),
     path("sitemap.xml", site_views.sitemap_index, name="sitemap"),
     path("sitemap-<slug:section>.xml", site_views.sitemap_section, name="sitemap_section"),
 ]

@@ -1,4 +1,5 @@
-"""Site-wide public views: robots.txt, the sitemap, error pages, and the benchmark ceiling."""
+"""Site-wide public views: robots.txt, the favicon, the sitemap, error pages, and the benchmark
+ceiling."""
 
 import os
 import sys
@@ -8,10 +9,13 @@ from django.contrib.sitemaps.views import SitemapIndexItem
 from django.core.paginator import InvalidPage
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import escape
+
+from sitesettings.models import current as current_site_settings
 
 from .pages import public_page
 from .sitemaps import SITEMAPS
@@ -29,6 +33,15 @@ def robots_txt(request):
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def favicon(request):
+    """/favicon.ico, which browsers and feed readers ask for whatever the page says: the icon
+    of the site settings, or the built-in one. A redirect (kept an hour), so one file serves."""
+    icon = current_site_settings().favicon
+    response = redirect(icon.url if icon else static("favicon.png"))
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @public_page

@@ -48,9 +48,21 @@ CARD_FONTS = (
 )
 
 
+_brand_source = None  # a function giving (name, tagline), set by the site's wiring
+
+
+def use_brand(function):
+    """Take the brand from `function()`: the site's wiring passes the site settings an admin
+    edits (sitesettings, a layer above this engine)."""
+    global _brand_source
+    _brand_source = function
+
+
 def brand():
-    """(name, tagline) the cards draw. The one place they are read, so that site settings
-    edited in the admin can take over from the environment's SITE_NAME and SITE_TAGLINE."""
+    """(name, tagline) the cards draw: the site settings once the site's wiring has said how to
+    read them, else the environment's SITE_NAME and SITE_TAGLINE."""
+    if _brand_source is not None:
+        return _brand_source()
     return settings.SITE_NAME, settings.SITE_TAGLINE
 
 
@@ -188,10 +200,10 @@ def _fit(text, width, sizes, max_lines):
 # --- Drawing ---------------------------------------------------------------------------------
 
 
-def draw_card(title, *, kicker="", foot=None):
+def draw_card(title, *, kicker="", foot=None, brand_now=None):
     """The PNG bytes of a card: the brand at the top, `kicker` (e.g. "Issue #12") above
     `title` in large type, `foot` (by default the tagline) at the foot."""
-    name, tagline = brand()
+    name, tagline = brand_now or brand()
     foot_text = tagline if foot is None else foot
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(image)
@@ -222,20 +234,20 @@ def draw_card(title, *, kicker="", foot=None):
     return out.getvalue()
 
 
-def card_name(title, *, kicker="", foot=None):
+def card_name(title, *, kicker="", foot=None, brand_now=None):
     """Where the card of `title` (with today's brand) is stored: a hash of all it draws."""
-    name, tagline = brand()
+    name, tagline = brand_now or brand()
     key = "\x1f".join((DESIGN, name, tagline if foot is None else foot, kicker, title))
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     return f"social/{digest}.png"
 
 
-def ensure_card(title, *, kicker="", foot=None, storage=None):
+def ensure_card(title, *, kicker="", foot=None, storage=None, brand_now=None):
     """The stored name of the card of `title`, drawn now if it is not on disk yet."""
     storage = storage or default_storage
-    name = card_name(title, kicker=kicker, foot=foot)
+    name = card_name(title, kicker=kicker, foot=foot, brand_now=brand_now)
     if not storage.exists(name):
-        content = ContentFile(draw_card(title, kicker=kicker, foot=foot))
+        content = ContentFile(draw_card(title, kicker=kicker, foot=foot, brand_now=brand_now))
         stored = storage.save(name, content)
         if stored != name:  # another process drew it meanwhile
             storage.delete(stored)
@@ -249,9 +261,11 @@ def brand_card_name():
     return card_name(tagline, foot="")
 
 
-def ensure_brand_card(storage=None):
-    _name, tagline = brand()
-    return ensure_card(tagline, foot="", storage=storage)
+def ensure_brand_card(storage=None, brand_now=None):
+    """Draw the brand's card if missing: today's brand, or the one given (a save of the site
+    settings draws its new brand before any page reads it)."""
+    brand_now = brand_now or brand()
+    return ensure_card(brand_now[1], foot="", storage=storage, brand_now=brand_now)
 
 
 def og_image(request, found, alt):

@@ -45,7 +45,16 @@ class IssueAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     list_filter = [StatusFilter, "status"]
     search_fields = ["title", "intro", "stories__headline"]
     inlines = [IssueStoryInline]
-    fieldsets = [(None, {"fields": ["number", "title", "intro", "wrapup"]})]
+    fieldsets = [
+        (None, {"fields": ["number", "title", "intro", "wrapup_heading", "wrapup"]}),
+        (
+            "Full report",
+            {
+                "fields": ["report_title", "report_url"],
+                "description": "A link to a longer report, printed at the end of the issue.",
+            },
+        ),
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(entry_count=Count("entries"))

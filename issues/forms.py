@@ -8,7 +8,15 @@ from .models import Issue, IssueStory
 class IssueAdminForm(VersionedModelForm):
     class Meta:
         model = Issue
-        fields = ["number", "title", "intro", "wrapup"]
+        fields = [
+            "number",
+            "title",
+            "intro",
+            "wrapup_heading",
+            "wrapup",
+            "report_title",
+            "report_url",
+        ]
 
 
 class IssueStoryForm(RevisionChildForm):

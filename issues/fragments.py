@@ -36,7 +36,16 @@ TEMPLATE = "issues/blocks/contents.html"
 # Story columns that decide whether or how it shows in an issue, besides its block.
 _SHOWN_FIELDS = {"headline", "slug", "status", "published_at"}
 _BLOCK_FIELDS = {"summary", "body", "body_html"}  # stories.fragments stores the block first
-CONTENTS_FROM = ("number", "title", "published_at", "intro_html", "wrapup_html")
+CONTENTS_FROM = (
+    "number",
+    "title",
+    "published_at",
+    "intro_html",
+    "wrapup_html",
+    "wrapup_heading",
+    "report_title",
+    "report_url",
+)
 
 
 def reader_entries(issue, now):

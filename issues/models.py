@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Q
@@ -20,6 +21,9 @@ ARCHIVE_SKIPS = (
     "intro_html",
     "wrapup",
     "wrapup_html",
+    "wrapup_heading",
+    "report_title",
+    "report_url",
     "contents_html",
     "stories_shown",
     "social_card",
@@ -54,11 +58,22 @@ class IssueQuerySet(PublishableQuerySet):
             .prefetch_related(models.Prefetch("entries", queryset=entries))
         )
 
-    def for_reader_page(self):
-        """What a reader's issue page prints: its stored contents (issues.fragments); nothing
-        else is fetched or decoded."""
+    def for_reader_page(self, now=None):
+        """What a reader's issue page prints: its stored contents (issues.fragments), and the
+        numbers and titles of the published issues before and after it (previous_number,
+        previous_title, next_number, next_title; None at either end), in the same query.
+        Nothing else is fetched or decoded."""
+        published = Issue.objects.published(now=now)
+        # Through the number's unique index: one row each, however long the archive.
+        before = published.filter(number__lt=models.OuterRef("number")).order_by("-number")
+        after = published.filter(number__gt=models.OuterRef("number")).order_by("number")
         return self.only(
             "number", "title", "contents_html", "stories_shown", "stories_until", "social_card"
+        ).annotate(
+            previous_number=models.Subquery(before.values("number")[:1]),
+            previous_title=models.Subquery(before.values("title")[:1]),
+            next_number=models.Subquery(after.values("number")[:1]),
+            next_title=models.Subquery(after.values("title")[:1]),
         )
 
     def for_archive(self):
@@ -93,6 +108,26 @@ class Issue(PublishableModel):
         "wrap-up", blank=True, help_text="Closing words in Markdown, below the stories."
     )
     wrapup_html = models.TextField(blank=True, editable=False)
+    wrapup_heading = models.CharField(
+        "wrap-up heading",
+        max_length=100,
+        default="Wrapping up",
+        help_text="The heading above the wrap-up (and the report link).",
+    )
+    report_title = models.CharField(
+        "full report: link text",
+        max_length=200,
+        blank=True,
+        help_text="The words readers click to open the longer report, saying what it is: "
+        "“Our November report on China's platforms”, not “click here”.",
+    )
+    report_url = models.URLField(
+        "full report: address",
+        max_length=500,
+        blank=True,
+        help_text="Where the longer report is, for example https://example.com/reports/"
+        "november/. Shown at the end of the issue, under the wrap-up.",
+    )
     stories = models.ManyToManyField(
         "stories.Story", through="IssueStory", related_name="issues", blank=True
     )
@@ -122,6 +157,13 @@ class Issue(PublishableModel):
                 condition=~Q(status=Status.PUBLISHED) | Q(published_at__isnull=False),
                 name="issue_published_has_time",
             ),
+            # The report link prints its title as the link text: both or neither; and it is
+            # printed as a link, so a web address (whatever path wrote it: form, revision, code).
+            models.CheckConstraint(
+                condition=Q(report_title="", report_url="")
+                | (~Q(report_title="") & Q(report_url__regex=r"^https?://")),
+                name="issue_report_link_whole",
+            ),
         ]
         indexes = [
             # The archive and "/" (latest issue): published issues, newest first.
@@ -134,7 +176,15 @@ class Issue(PublishableModel):
 
     # What a revision of an issue holds (editorial.revisions): its text and story order.
     revision_spec = RevisionSpec(
-        fields=("number", "title", "intro", "wrapup"),
+        fields=(
+            "number",
+            "title",
+            "intro",
+            "wrapup",
+            "wrapup_heading",
+            "report_title",
+            "report_url",
+        ),
         children={"entries": ("position", "story")},
     )
 
@@ -143,6 +193,28 @@ class Issue(PublishableModel):
 
     def get_absolute_url(self):
         return public_path("issue_detail", self.number)
+
+    def neighbours(self):
+        """The published issues before and after this one, as (previous, next) dicts with
+        `number`, `title` and `url` (or None), from for_reader_page's annotations."""
+
+        def issue(number, title):
+            if number is None:
+                return None
+            return {"number": number, "title": title, "url": public_path("issue_detail", number)}
+
+        return (
+            issue(getattr(self, "previous_number", None), getattr(self, "previous_title", "")),
+            issue(getattr(self, "next_number", None), getattr(self, "next_title", "")),
+        )
+
+    def clean(self):
+        super().clean()
+        if bool(self.report_title.strip()) != bool(self.report_url):
+            missing = "report_url" if self.report_title.strip() else "report_title"
+            raise ValidationError(
+                {missing: "Give the full report both its link text and its address, or neither."}
+            )
 
     # -- what the editorial engine asks (editorial.publishing.PublishableModel) ----------------
 

@@ -42,12 +42,16 @@ def render_issue_page(request, issue, *, preview=False, status=200, entries=None
 
 def _render(request, issue, contents_html, stories_shown, *, preview=False, status=200):
     canonical = request.build_absolute_uri(issue.get_absolute_url())
+    # A preview names no other issue: it would have to say which are public at which time.
+    previous, following = (None, None) if preview else issue.neighbours()
     response = render(
         request,
         "issues/issue_detail.html",
         {
             "issue": issue,
             "contents_html": contents_html,
+            "previous_issue": previous,
+            "next_issue": following,
             "preview": preview,
             "canonical": canonical,
             "jsonld": None if preview else issue_jsonld(issue, stories_shown, canonical, request),
@@ -100,7 +104,7 @@ def reader_issue_page(request, issue, now):
 
 
 def _reader_issues(now):
-    return Issue.objects.published(now=now).for_reader_page()
+    return Issue.objects.published(now=now).for_reader_page(now=now)
 
 
 def home(request):

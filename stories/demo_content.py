@@ -779,6 +779,9 @@ PUBLISHED_ISSUE = {
         "it: start with [Alibaba Group](/companies/alibaba-group/) or "
         "[ByteDance](/companies/bytedance/). See you next Friday."
     ),
+    "wrapup_heading": "Wrapping up",
+    "report_title": "Our November 2023 report on China's digital platforms",
+    "report_url": "https://example.com/reports/china-digital-platforms-november-2023/",
 }
 
 # Waiting for a reviewer; slotted into next week's issue.
@@ -823,6 +826,9 @@ NEXT_ISSUE = {
     "title": "Alibaba's cloud U-turn",
     "intro": "Draft intro: Alibaba rethinks its break-up, and PDD's results.",
     "wrapup": "",
+    "wrapup_heading": "Wrapping up",
+    "report_title": "",
+    "report_url": "",
     # Print order: the story in review first, the draft after it.
     "stories": ["alibaba-shelves-cloud-spin-off", "pdd-revenue-jumps-on-temu"],
 }

@@ -5,29 +5,33 @@ managers per issue page and dominated its cost. Pages only print names and links
 small read-only records instead:
 
     story.source_list    [Source(publisher, url)]
-    story.company_list   [Tag(kind="company", name, slug, name_zh, url)]
+    story.company_list   [Tag(kind="company", name, slug, name_zh, url, weight)]
     story.platform_list  [Tag(...)]
     story.topic_list     [Tag(...)]
 
 and, where a page prints bylines, `attach_authors` (one more query):
 
     story.author_list    [Author(name, slug, photo, photo_renditions)], in order
+
+`chips(story)` picks and orders the few a story's chips show.
 """
+
+import re
 
 from django.db import connection
 
 from companies.links import public_path
 
 _TAGS_SQL = """
-SELECT x.story_id, 0, c.id, c.name, c.slug, c.name_zh
+SELECT x.story_id, 0, c.id, c.name, c.slug, c.name_zh, c.live_story_count
   FROM stories_story_companies x JOIN companies_company c ON c.id = x.company_id
  WHERE x.story_id = ANY(%(ids)s)
 UNION ALL
-SELECT x.story_id, 1, p.id, p.name, p.slug, ''
+SELECT x.story_id, 1, p.id, p.name, p.slug, '', p.live_story_count
   FROM stories_story_platforms x JOIN companies_platform p ON p.id = x.platform_id
  WHERE x.story_id = ANY(%(ids)s)
 UNION ALL
-SELECT x.story_id, 2, t.id, t.name, t.slug, ''
+SELECT x.story_id, 2, t.id, t.name, t.slug, '', t.live_story_count
   FROM stories_story_topics x JOIN companies_topic t ON t.id = x.topic_id
  WHERE x.story_id = ANY(%(ids)s)
 ORDER BY 1, 2, 4
@@ -42,15 +46,16 @@ _ATTRS = ("company_list", "platform_list", "topic_list")
 
 
 class Tag:
-    __slots__ = ("kind", "pk", "name", "slug", "name_zh", "url")
+    __slots__ = ("kind", "pk", "name", "slug", "name_zh", "url", "weight")
 
-    def __init__(self, kind, pk, name, slug, name_zh, url):
+    def __init__(self, kind, pk, name, slug, name_zh, url, weight=0):
         self.kind = _KINDS[kind]
         self.pk = pk
         self.name = name
         self.slug = slug
         self.name_zh = name_zh
         self.url = url
+        self.weight = weight  # how many live stories name it: the site's coverage of it
 
     def get_absolute_url(self):
         return self.url
@@ -82,9 +87,10 @@ def attach_extras(stories, *, sources=True):
     prefixes = [public_path(name, "-").removesuffix("-/") for name in _URL_NAMES]
     with connection.cursor() as cursor:
         cursor.execute(_TAGS_SQL, params)
-        for story_id, kind, pk, name, slug, name_zh in cursor.fetchall():
+        for story_id, kind, pk, name, slug, name_zh, weight in cursor.fetchall():
             url = f"{prefixes[kind]}{slug}/"
-            getattr(by_id[story_id], _ATTRS[kind]).append(Tag(kind, pk, name, slug, name_zh, url))
+            tag = Tag(kind, pk, name, slug, name_zh, url, weight)
+            getattr(by_id[story_id], _ATTRS[kind]).append(tag)
         if sources:
             cursor.execute(_SOURCES_SQL, params)
             for story_id, publisher, url in cursor.fetchall():
@@ -114,6 +120,7 @@ def attach_content_extras(story, content):
                     row.slug,
                     getattr(row, "name_zh", ""),
                     f"{prefix}{row.slug}/",
+                    row.live_story_count,
                 )
                 for row in rows
             ],
@@ -159,3 +166,41 @@ def content_authors(content):
     ids = [row.get("author") for row in content.get("children", {}).get("bylines", [])]
     found = Author.objects.only(*_AUTHOR_COLUMNS).in_bulk([pk for pk in ids if pk is not None])
     return [found[pk] for pk in ids if pk in found]
+
+
+# How many chips a story's block or card shows: enough for what it is about, few enough to read.
+CHIP_LIMIT = 6
+_NOT_LETTERS = re.compile(r"[\W_]+")
+
+
+def _same_name(name):
+    """ "Pinduoduo app", "pinduoduo" and "Pinduoduo" name the same thing on a chip."""
+    return _NOT_LETTERS.sub("", name.casefold()).removesuffix("app") or name.casefold()
+
+
+def chips(story, *, topics=True, limit=CHIP_LIMIT):
+    """The tags a story's chips show (from attach_extras), most relevant first, at most `limit`.
+
+    The companies the story is about come first, then its platforms, then its topics (unless
+    `topics` is false: timeline cards leave them out). Within each kind, those its headline or
+    summary names earliest come first, then those the site covers most. A platform named like
+    a company already shown (Pinduoduo the app beside Pinduoduo the company) shows once.
+    """
+    text = f"{story.headline} {story.summary}".casefold()
+    unnamed = len(text) + 1
+
+    def relevance(tag):
+        at = text.find(tag.name.casefold())
+        return (at if at >= 0 else unnamed, -tag.weight, tag.name.casefold())
+
+    groups = [story.company_list, story.platform_list]
+    if topics:
+        groups.append(story.topic_list)
+    shown, names = [], set()
+    for group in groups:
+        for tag in sorted(group, key=relevance):
+            name = _same_name(tag.name)
+            if name not in names:
+                names.add(name)
+                shown.append(tag)
+    return shown[:limit]

@@ -19,6 +19,7 @@ from django.utils.html import escape, format_html
 
 from editorial.renditions import picture
 from issues.models import Issue
+from sitesettings.models import current as site_settings
 
 from . import timeline
 from .extras import attach_authors, attach_extras
@@ -125,8 +126,12 @@ def _clean(value):
 
 
 class IssuesFeed(_RequestFeed):
-    title = "Digest: every issue"
-    description = "Each weekly issue of Digest, with its stories."
+    # The publication's name comes from the site settings (read once per page-cache epoch).
+    def title(self):
+        return f"{site_settings().name}: every issue"
+
+    def description(self):
+        return f"Each weekly issue of {site_settings().name}, with its stories."
 
     def link(self):
         return self.absolute("/")
@@ -190,7 +195,7 @@ class CompanyFeed(_StoriesFeed):
         return get_object_or_404(Company, slug=slug)
 
     def title(self, company):
-        return f"Digest: {company.name}"
+        return f"{site_settings().name}: {company.name}"
 
     def link(self, company):
         return self.absolute(company.get_absolute_url())
@@ -211,7 +216,7 @@ class TopicFeed(_StoriesFeed):
         return get_object_or_404(Topic, slug=slug)
 
     def title(self, topic):
-        return f"Digest: {topic.name}"
+        return f"{site_settings().name}: {topic.name}"
 
     def link(self, topic):
         return self.absolute(topic.get_absolute_url())

@@ -1,6 +1,6 @@
 """schema.org JSON-LD for stories and issues. Built from objects the page already loaded."""
 
-from django.conf import settings
+from sitesettings.models import current as site_settings
 
 
 def _organization(company, request):
@@ -15,7 +15,7 @@ def _organization(company, request):
 
 
 def _publisher():
-    return {"@type": "Organization", "name": getattr(settings, "SITE_NAME", "Digest")}
+    return {"@type": "Organization", "name": site_settings().name}
 
 
 def _person(author, request):

@@ -8,10 +8,9 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Count, DateField, Func, Subquery, Value
-from django.db.models.functions import Least, TruncMonth
+from django.db.models import Count, DateField, Func, Subquery
+from django.db.models.functions import TruncMonth
 from django.http import Http404
-from django.utils import timezone
 
 from companies.links import public_path
 
@@ -19,6 +18,7 @@ from .extras import attach_extras
 from .models import Company, Platform, Story
 
 PER_PAGE = 30
+# The most months a coverage chart shows (its newest ones).
 CHART_MONTHS = 24
 
 
@@ -151,14 +151,14 @@ def label_for(story, family):
     return f"via {join_names(reasons)}" if reasons else ""
 
 
-def _months_ending(day):
-    """The first days of the CHART_MONTHS months up to and including day's month, oldest first."""
+def _months_between(first, last):
+    """The first days of the months from first's to last's, oldest first."""
     months = []
-    year, month = day.year, day.month
-    for _ in range(CHART_MONTHS):
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
         months.append(datetime.date(year, month, 1))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return months[::-1]
+        year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+    return months
 
 
 class _MonthsBefore(Func):
@@ -168,59 +168,59 @@ class _MonthsBefore(Func):
     template = "(date_trunc('month', %(expressions)s) - make_interval(months => %(months)d))::date"
 
 
-def _month_after(day):
-    return datetime.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+# The chart's drawing: bar width and gap, height, and the fewest month slots it is drawn on
+# (a short coverage keeps narrow bars, right-aligned, instead of a few stretched blocks).
+BAR_WIDTH, BAR_GAP, BAR_HEIGHT, MIN_SLOTS = 12, 4, 80, 6
 
 
-def coverage(stories, today=None):
-    """Published stories per month over 24 months, oldest first, with chart geometry (one query).
+def coverage(stories):
+    """Published stories per month, oldest first, with chart geometry (one query), or None
+    when `stories` is empty: an entity nobody has written about gets no chart.
 
-    The window ends this month, or at the newest covered month when the coverage stopped
-    earlier: a company last in the news years ago still gets a chart worth reading.
-
-    The query counts only the months that can be in the window, whatever the archive's size:
-    from 23 months before this month, or before the newest story's month if that is earlier
-    (found through the index of published stories by event date), to the end of this month.
+    The chart spans the entity's own coverage: from its first month with a story to its last,
+    at most CHART_MONTHS months (the newest ones). The query counts only those months,
+    whatever the archive's size: from CHART_MONTHS - 1 months before the newest story's month
+    (found through the index of published stories by event date).
     """
-    today = today or timezone.localdate()
-    months = _months_ending(today)
     newest = stories.order_by("-event_date").values("event_date")[:1]
-    # LEAST ignores a NULL: with no story at all the window is simply the last 24 months.
-    since = Least(Value(months[0]), _MonthsBefore(Subquery(newest), months=CHART_MONTHS - 1))
-    all_counts = dict(
-        stories.filter(event_date__gte=since, event_date__lt=_month_after(months[-1]))
+    counts = dict(
+        stories.filter(event_date__gte=_MonthsBefore(Subquery(newest), months=CHART_MONTHS - 1))
         .annotate(month=TruncMonth("event_date"))
         .order_by()
         .values_list("month")
         .annotate(n=Count("pk"))
         .values_list("month", "n")
     )
-    newest = max(all_counts, default=today)
-    if newest < months[0]:
-        months = _months_ending(newest)
-    counts = {m: n for m, n in all_counts.items() if months[0] <= m <= months[-1]}
-    peak = max(counts.values(), default=0)
-    bar_width, gap, height = 12, 4, 80
+    if not counts:
+        return None
+    months = _months_between(min(counts), max(counts))
+    peak = max(counts.values())
+    slots = max(len(months), MIN_SLOTS)
+    offset = slots - len(months)
+    step = BAR_WIDTH + BAR_GAP
     bars = []
-    for i, first in enumerate(months):
+    for i, first in enumerate(months, start=offset):
         n = counts.get(first, 0)
-        bar_height = round(height * n / peak) if peak else 0
+        bar_height = round(BAR_HEIGHT * n / peak)
         bars.append(
             {
                 "month": first,
                 "count": n,
-                "x": i * (bar_width + gap),
-                "y": height - bar_height,
+                "x": i * step,
+                "y": BAR_HEIGHT - bar_height,
                 "height": bar_height,
-                "width": bar_width,
+                "width": BAR_WIDTH,
             }
         )
     return {
         "bars": bars,
         "total": sum(counts.values()),
         "peak": peak,
-        "width": CHART_MONTHS * (bar_width + gap) - gap,
-        "height": height,
+        "width": slots * step - BAR_GAP,
+        "height": BAR_HEIGHT,
+        "start_x": offset * step,
+        # Room for both month labels under the bars; a shorter chart names its last month.
+        "label_first": len(months) >= 4,
         "first": months[0],
         "last": months[-1],
     }

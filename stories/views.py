@@ -129,24 +129,56 @@ def story_detail(request, slug):
     return render_story_page(request, story)
 
 
-def _index_letter(company):
-    first = company.name[:1].upper()
-    return first if first.isalpha() and first.isascii() else "#"
-
-
 def company_index(request):
-    companies = Company.objects.order_by("name").with_published_counts()
-    letters = timeline.group_consecutive(companies, _index_letter)
+    """Companies grouped under their parent, with their numbers of stories (2 queries)."""
     return render(
         request,
         "stories/company_index.html",
         {
-            "letters": letters,
+            "groups": Company.index_families(),
             "canonical": request.build_absolute_uri(request.path),
             "meta": {
                 "title": "Companies",
-                "description": "Every company we follow, A to Z, with its number of stories.",
+                "description": "Every company we cover, with its subsidiaries and its number "
+                "of stories.",
             },
+        },
+    )
+
+
+def platform_index(request):
+    """Platforms with published stories, A to Z, with their owners and counts (2 queries)."""
+    return _tag_index(
+        request,
+        Platform.objects.select_related("owner").order_by("name"),
+        kind="platform",
+        title="Platforms",
+        description="Every platform we cover, with the company that runs it and its number "
+        "of stories.",
+    )
+
+
+def topic_index(request):
+    """Topics with published stories, A to Z, with their counts (2 queries)."""
+    return _tag_index(
+        request,
+        Topic.objects.order_by("name"),
+        kind="topic",
+        title="Topics",
+        description="Every topic we cover, with its number of stories.",
+    )
+
+
+def _tag_index(request, queryset, *, kind, title, description):
+    return render(
+        request,
+        "stories/tag_index.html",
+        {
+            "rows": queryset.with_published_stories(),
+            "kind": kind,
+            "title": title,
+            "canonical": request.build_absolute_uri(request.path),
+            "meta": {"title": title, "description": description},
         },
     )
 

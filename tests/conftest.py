@@ -52,16 +52,20 @@ def reader(db):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Every test starts with an empty page store and cache: a page stored by one test must not
-    answer another test's request, nor a rate-limit count carry over."""
+    answer another test's request, nor a rate-limit count carry over (nor the site settings a
+    rolled-back test saved)."""
     from django.core.cache import cache
 
     from digest_site.pages import store
+    from sitesettings.models import forget
 
     cache.clear()
     store.clear()
+    forget()
     yield
     cache.clear()
     store.clear()
+    forget()
 
 
 @pytest.fixture(scope="session", autouse=True)

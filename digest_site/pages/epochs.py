@@ -101,6 +101,15 @@ def current(now):
     return state
 
 
+def current_epoch():
+    """This process's epoch, or None while it cannot be known (starts the listener the first
+    time). For what readers' pages keep per epoch besides the pages themselves (the site
+    settings, see sitesettings.models.current)."""
+    if _listener is None or _listener.pid != os.getpid():
+        _listen()
+    return _epoch
+
+
 def listening():
     """Whether this process currently knows its epoch (for /readyz)."""
     return _listener is not None and _listener.pid == os.getpid() and _epoch is not None

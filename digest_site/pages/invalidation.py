@@ -8,6 +8,9 @@
   tags) announce a change when a story or issue they belong to faces readers.
 - The registry (companies, platforms, topics) and the authors (with their links) appear by
   name, address and photo on public pages: every change to them is announced.
+- The site settings (name, tagline, logo, favicon, social image, footer) are on every page:
+  every change to them is announced (pages, and the frame kept by {% constant %}, follow the
+  new epoch).
 
 Statuses are read from the database, not from the instance being saved, which may be stale.
 Code that changes public rows with QuerySet.update() or bulk_create() sends no signals and must
@@ -68,6 +71,7 @@ def _tags_changed(sender, instance, action, reverse, **kwargs):
 def connect():
     from companies.models import Company, Platform, Topic
     from issues.models import Issue, IssueStory
+    from sitesettings.models import SiteSettings
     from stories.models import Author, AuthorLink, Byline, Correction, Source, Story
 
     for model in (Story, Issue):
@@ -86,7 +90,7 @@ def connect():
         # weak=False: the receiver is a closure nobody else holds.
         post_save.connect(receiver, sender=model, weak=False, dispatch_uid=uid)
         pre_delete.connect(receiver, sender=model, weak=False, dispatch_uid=uid)
-    for model in (Company, Platform, Topic, Author, AuthorLink):
+    for model in (Company, Platform, Topic, Author, AuthorLink, SiteSettings):
         uid = f"pages_{model._meta.label}"
         post_save.connect(_registry_changed, sender=model, dispatch_uid=uid)
         post_delete.connect(_registry_changed, sender=model, dispatch_uid=uid)

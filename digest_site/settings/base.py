@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "csp",
     "editorial",
     "companies",
+    "sitesettings",
     "stories",
     "issues",
     "digest_site.apps.DigestSiteConfig",

@@ -4,16 +4,19 @@ import json
 from datetime import date
 
 from django import template
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from stories.extras import chips
+from stories.markdown import render_markdown
+
 register = template.Library()
 
 _constant = {}
+_CONSTANT_MAX = 64
 
 
 class ConstantNode(template.Node):
@@ -29,16 +32,20 @@ class ConstantNode(template.Node):
         if not context.get("NAV"):
             # Rendered without the site's context processor (an error page): nothing to keep.
             return self.nodelist.render(context)
-        # Everything such markup may depend on: the URLconf's prefix, the language, the names.
+        # Everything such markup may depend on: the URLconf's prefix, the language, and what it
+        # prints of the site settings (SITE, read once per page-cache epoch: an admin's change
+        # starts a new epoch in every process, and so a new frame).
+        site = context.get("SITE")
         key = (
             self.name,
             get_script_prefix(),
             get_language(),
-            settings.SITE_NAME,
-            settings.SITE_TAGLINE,
+            site.frame_key if site is not None else None,
         )
         html = _constant.get(key)
         if html is None:
+            if len(_constant) >= _CONSTANT_MAX:
+                _constant.clear()  # frames of settings replaced since
             html = _constant[key] = self.nodelist.render(context)
         return html
 
@@ -47,14 +54,33 @@ class ConstantNode(template.Node):
 def constant(parser, token):
     """`{% constant name %}…{% endconstant %}`: the frame every page repeats (masthead, footer,
     the head's feed and stylesheet links), rendered once per process and printed as stored
-    afterwards. Only for markup that depends on the site's settings and URLs alone; it cannot
-    hold a {% block %}."""
+    afterwards (again when the site settings change). Only for markup that depends on the site
+    settings and URLs alone; it cannot hold a {% block %}."""
     bits = token.split_contents()
     if len(bits) != 2:
         raise template.TemplateSyntaxError("{% constant %} takes one argument: a name.")
     nodelist = parser.parse(("endconstant",))
     parser.delete_first_token()
     return ConstantNode(bits[1], nodelist)
+
+
+@register.filter
+def markdown(text):
+    """Markdown written in the admin, as sanitized HTML (stories.markdown). For short texts
+    printed inside {% constant %} (the site's footer): anything longer is rendered on save."""
+    return mark_safe(render_markdown(text))
+
+
+@register.filter
+def story_chips(story):
+    """The chips of a story's block: companies, platforms, topics (stories.extras.chips)."""
+    return chips(story)
+
+
+@register.filter
+def card_chips(story):
+    """The chips of a story's card: companies and platforms (stories.extras.chips)."""
+    return chips(story, topics=False)
 
 
 @register.filter

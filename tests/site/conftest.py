@@ -174,6 +174,8 @@ def public_urls(n):
         "/companies/alibaba-group/?direct=1",
         "/companies/taobao-tmall/",
         "/companies/bytedance/",
+        "/platforms/",
+        "/topics/",
         "/platforms/taobao/",
         "/platforms/tiktok/",
         "/topics/e-commerce/",

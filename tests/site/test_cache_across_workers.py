@@ -102,6 +102,28 @@ def test_a_change_committed_while_workers_were_not_listening_is_not_hidden(newsr
     _eventually(url, lambda body: "EU investigates TikTok" not in body)
 
 
+def test_a_site_settings_change_reaches_every_workers_pages_and_frame(newsroom, workers):
+    """Each worker keeps the page frame (masthead, footer) it rendered once, besides its pages:
+    the admin's change must still show in every worker's next answer."""
+    from sitesettings.models import SiteSettings
+
+    url = workers + "/issues/6/"
+    before = _pages(url)
+    assert any(state == "hit" for state, _ in before)
+    assert all("The Platform Weekly" not in body for _, body in before)
+    _pages(workers + "/issues/")  # another page, so each worker's frame is surely kept
+
+    SiteSettings(name="The Platform Weekly", footer="Written in **Shanghai**.").save()
+    for page in (url, workers + "/issues/", workers + "/companies/"):
+        _eventually(
+            page,
+            lambda body: (
+                '<a href="/">The Platform Weekly</a>' in body
+                and "<strong>Shanghai</strong>" in body
+            ),
+        )
+
+
 @pytest.fixture
 def redis_server():
     if not Path(REDIS).exists():

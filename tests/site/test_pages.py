@@ -165,7 +165,9 @@ def test_subsidiary_page_names_its_parent(client, newsroom):
 def test_coverage_chart_is_inline_svg_with_a_text_equivalent(client, newsroom):
     page = html(client.get("/companies/alibaba-group/"))
     assert '<svg class="chart" role="img"' in page
-    assert page.count('<rect class="chart-bar"') == 24
+    # The family's coverage: October (Tmall Global) and November 2026 (Singles' Day, Taobao).
+    assert page.count('<rect class="chart-bar"') == 2
+    assert "<figcaption>3 stories from October 2026 to November 2026.</figcaption>" in page
     assert "<desc" in page and "Stories per month as a table" in page
     assert "Stories per month as a table" in page
 
@@ -200,53 +202,103 @@ def test_platform_and_topic_pages_use_the_timeline(client, newsroom):
     assert "EU investigates" not in topic
 
 
-def test_company_index_is_alphabetical_with_published_counts(client, newsroom):
+def test_company_index_groups_subsidiaries_under_their_parent_with_published_counts(
+    client, newsroom
+):
     page = html(client.get("/companies/"))
+    # Groups A to Z; Alibaba's subsidiaries (at any depth) right under it, before ByteDance.
     assert (
         page.index(">Alibaba Group</a>")
+        < page.index(">Taobao and Tmall Group</a>")
+        < page.index(">Tmall Global Ltd</a>")
         < page.index(">ByteDance</a>")
         < page.index(">PDD Holdings</a>")
     )
+    members = re.search(r'<ul class="index-members"[^>]*>(.*?)</ul>', page, re.S).group(1)
+    assert ">Taobao and Tmall Group</a>" in members and ">Tmall Global Ltd</a>" in members
+    assert 'class="depth-2"' in members  # Tmall Global sits under Taobao and Tmall Group
     row = re.search(r'>Alibaba Group</a>.*?<span class="count">([^<]+)</span>', page, re.S)
-    assert row.group(1) == "1 story"
+    assert row.group(1) == "1 story"  # the hidden stories about Alibaba are not counted
     row = re.search(r'>ByteDance</a>.*?<span class="count">([^<]+)</span>', page, re.S)
     assert row.group(1) == "2 stories"
-    assert 'href="#letter-A"' in page
 
 
-def test_coverage_chart_counts_stories_per_month_up_to_today():
+def test_company_index_leaves_out_companies_without_published_stories(client, newsroom):
+    make_company("Quiet Holdings", slug="quiet-holdings")
+    only_hidden = make_company("Only Drafts Co", slug="only-drafts")
+    make_story(companies=[only_hidden])  # a draft
+    page = html(client.get("/companies/"))
+    assert "Quiet Holdings" not in page and "Only Drafts Co" not in page
+    # A company listed for its subsidiary's coverage alone shows its own zero.
+    row = re.search(r'>Taobao and Tmall Group</a>.*?<span class="count">([^<]+)</span>', page, re.S)
+    assert row.group(1) == "0 stories"
+
+
+def test_coverage_chart_spans_the_months_from_the_first_story_to_the_last():
     from datetime import date
 
     from stories.models import Story
     from stories.timeline import coverage
 
-    make_story(status=Status.PUBLISHED, event_date=date(2026, 10, 5))
-    make_story(status=Status.PUBLISHED, event_date=date(2026, 10, 20))
-    make_story(status=Status.PUBLISHED, event_date=date(2025, 1, 2))
-    make_story(status=Status.PUBLISHED, event_date=date(2020, 1, 2))  # outside the window
-    chart = coverage(Story.objects.published(), today=date(2026, 11, 27))
-    assert (chart["first"], chart["last"]) == (date(2024, 12, 1), date(2026, 11, 1))
-    counts = {bar["month"]: bar["count"] for bar in chart["bars"]}
-    assert counts[date(2026, 10, 1)] == 2
-    assert counts[date(2025, 1, 1)] == 1
+    make_story(status=Status.PUBLISHED, event_date=date(2026, 3, 20))
+    make_story(status=Status.PUBLISHED, event_date=date(2026, 7, 5))
+    make_story(status=Status.PUBLISHED, event_date=date(2026, 7, 20))
+    make_story(event_date=date(2026, 10, 1))  # a draft: not coverage
+    chart = coverage(Story.objects.published())
+    assert (chart["first"], chart["last"]) == (date(2026, 3, 1), date(2026, 7, 1))
+    assert [(bar["month"].month, bar["count"]) for bar in chart["bars"]] == [
+        (3, 1),
+        (4, 0),
+        (5, 0),
+        (6, 0),
+        (7, 2),
+    ]
     assert chart["total"] == 3 and chart["peak"] == 2
+    # Five months drawn on six slots, right-aligned: bars stay bars, the newest at the end.
+    assert chart["bars"][0]["x"] == chart["start_x"] == 16
+    assert chart["bars"][-1]["x"] + chart["bars"][-1]["width"] == chart["width"]
 
 
-def test_coverage_chart_of_old_coverage_ends_at_its_newest_month():
+def test_coverage_chart_of_a_long_history_shows_its_newest_24_months():
     from datetime import date
 
     from stories.models import Story
     from stories.timeline import coverage
 
     make_story(status=Status.PUBLISHED, event_date=date(2023, 11, 12))
-    make_story(status=Status.PUBLISHED, event_date=date(2023, 10, 31))
-    chart = coverage(Story.objects.published(), today=date(2026, 11, 27))
+    make_story(status=Status.PUBLISHED, event_date=date(2021, 12, 15))  # 23 months earlier
+    make_story(status=Status.PUBLISHED, event_date=date(2021, 11, 30))  # outside the window
+    make_story(status=Status.PUBLISHED, event_date=date(2020, 1, 2))  # outside the window
+    chart = coverage(Story.objects.published())
     assert (chart["first"], chart["last"]) == (date(2021, 12, 1), date(2023, 11, 1))
-    assert chart["total"] == 2
+    assert len(chart["bars"]) == 24 and chart["total"] == 2
+
+
+def test_coverage_chart_of_one_month_says_so(client):
+    from datetime import date
+
+    company = make_company("One Month Co", slug="one-month")
+    for day in (3, 9):
+        make_story(status=Status.PUBLISHED, companies=[company], event_date=date(2026, 5, day))
+    page = html(client.get("/companies/one-month/"))
+    assert "<figcaption>2 stories in May 2026.</figcaption>" in page
+
+
+def test_no_chart_where_there_is_no_published_story(client, newsroom):
+    quiet = make_company("Quiet Co", slug="quiet-co")
+    make_story(companies=[quiet], event_date=timezone.localdate())  # a draft
+    page = html(client.get("/companies/quiet-co/"))
+    assert "Coverage by month" not in page and "<svg" not in page
+    assert "No stories yet." in page
+    # Alibaba's hidden stories (draft, in review, scheduled) make no chart of their own.
+    page = html(client.get("/platforms/taobao/"))
+    assert "<figcaption>1 story in November 2026.</figcaption>" in page
+    # The newsroom's companies with stories keep theirs.
+    assert "Coverage by month" in html(client.get("/companies/bytedance/"))
 
 
 def test_coverage_chart_reads_only_the_months_it_can_show(client):
-    """Ten years of monthly coverage: the chart's query returns at most the 47 months that can
+    """Ten years of monthly coverage: the chart's query returns at most the 24 months that can
     fall in its window, however long the company's history."""
     company = make_company("Old Hand", slug="old-hand")
     today = timezone.localdate()
@@ -267,6 +319,6 @@ def test_coverage_chart_reads_only_the_months_it_can_show(client):
 
     with connection.execute_wrapper(spy):
         page = html(client.get("/companies/old-hand/"))
-    assert len(rows) == 1 and rows[0] <= 47
+    assert len(rows) == 1 and rows[0] <= 24
     total = re.search(r"<figcaption>(\d+) stories from", page).group(1)
     assert 23 <= int(total) <= 25  # one a month, over 24 months

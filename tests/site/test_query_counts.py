@@ -138,6 +138,23 @@ def test_company_index_costs_two_queries(client, django_assert_num_queries, n):
 
 
 @pytest.mark.parametrize("n", SIZES)
+def test_platform_and_topic_indexes_cost_two_queries(client, django_assert_num_queries, n):
+    build(n)
+    owner = make_company("Owner", slug="owner")
+    for i in range(n):
+        make_story(
+            status=Status.PUBLISHED,
+            platforms=[make_platform(f"Platform {i}", owner=owner, slug=f"platform-{i}")],
+            topics=[make_topic(f"Topic {i}", slug=f"topic-{i}")],
+            sources=0,
+        )
+    # rows with their stored counts (platforms with their owners), the scheduled stories
+    _count(client, django_assert_num_queries, "/platforms/", 2)
+    _count(client, django_assert_num_queries, "/topics/", 2)
+    assert client.get("/platforms/").content.decode().count('class="count"') == n + 1
+
+
+@pytest.mark.parametrize("n", SIZES)
 def test_company_timeline_costs_six_queries(client, django_assert_num_queries, n):
     build(n)
     # company, family tree, family platforms, chart, page (and whether one follows), tags

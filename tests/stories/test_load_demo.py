@@ -84,6 +84,19 @@ def test_demo_publishes_one_issue_with_the_samples_eight_stories_in_order(publis
     assert "Nepal" in entries[1].story.headline
 
 
+def test_the_demo_issue_ends_like_the_sample_with_a_wrap_up_and_its_report(client, published_issue):
+    assert published_issue.wrapup_heading == "Wrapping up"
+    assert published_issue.report_title and published_issue.report_url.startswith("https://")
+    page = client.get("/issues/47/").content.decode()
+    assert '<h2 id="wrapup-title">Wrapping up</h2>' in page
+    assert f'<a href="{published_issue.report_url}">{escape(published_issue.report_title)}</a>' in (
+        page
+    )
+    # The revision readers see holds them too.
+    fields = published_issue.live_revision.content["fields"]
+    assert fields["report_url"] == published_issue.report_url
+
+
 def test_issue_and_its_stories_went_public_at_the_same_moment(published_issue):
     moment = datetime(2023, 11, 17, 9, 0, tzinfo=ZoneInfo("Europe/London"))
     assert published_issue.status == Status.PUBLISHED

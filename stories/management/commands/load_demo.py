@@ -312,6 +312,9 @@ class Command(BaseCommand):
             "title": data["title"],
             "intro": data["intro"],
             "wrapup": data["wrapup"],
+            "wrapup_heading": data["wrapup_heading"],
+            "report_title": data["report_title"],
+            "report_url": data["report_url"],
             "status": status,
             "published_at": published_at,
         }

@@ -12,6 +12,7 @@ _NAV_NAMES = (
     "company_index",
     "platform_index",
     "topic_index",
+    "author_index",
     "search",
     "issues_feed",
     "issues_feed_atom",

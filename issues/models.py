@@ -1,6 +1,6 @@
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 
 from companies.links import public_path
 from editorial.publishing import (
@@ -44,10 +44,35 @@ class IssueQuerySet(PublishableQuerySet):
             .prefetch_related(models.Prefetch("entries", queryset=entries))
         )
 
-    def for_reader_page(self):
-        """What a reader's issue page prints: its stored contents (issues.fragments); nothing
-        else is fetched or decoded."""
-        return self.only("number", "title", "contents_html", "stories_shown", "stories_until")
+    def for_reader_page(self, now=None):
+        """What a reader's issue page prints: its stored contents (issues.fragments) and its
+        dates (see with_changed_at); nothing else is fetched or decoded."""
+        return self.only(
+            "number",
+            "title",
+            "published_at",
+            "content_changed_at",
+            "contents_html",
+            "stories_shown",
+            "stories_until",
+        ).with_changed_at(now)
+
+    def with_changed_at(self, now=None):
+        """Each issue with `changed_at`: when readers last saw its page change, that is the
+        newest change to the issue itself or to a story it shows (content_changed_at). A
+        subquery of the same query, through the issue's few entries."""
+        from stories.models import Story
+
+        newest_story = (
+            Story.objects.published(now=now)
+            .filter(issue_entries__issue=models.OuterRef("pk"))
+            .order_by("-content_changed_at")
+            .values("content_changed_at")[:1]
+        )
+        # GREATEST ignores a NULL: an issue none of whose stories is public yet.
+        return self.annotate(
+            changed_at=Greatest("content_changed_at", models.Subquery(newest_story))
+        )
 
     def for_archive(self):
         """Issues with the number of their published stories, in one query."""
@@ -106,6 +131,11 @@ class Issue(PublishableModel):
             models.CheckConstraint(
                 condition=~Q(status=Status.PUBLISHED) | Q(published_at__isnull=False),
                 name="issue_published_has_time",
+            ),
+            # ...and when readers last saw it change (sitemaps, feeds, dateModified).
+            models.CheckConstraint(
+                condition=~Q(status=Status.PUBLISHED) | Q(content_changed_at__isnull=False),
+                name="issue_published_has_change_time",
             ),
         ]
         indexes = [

@@ -91,7 +91,7 @@ def reader_issue_page(request, issue, now):
 
 
 def _reader_issues(now):
-    return Issue.objects.published(now=now).for_reader_page()
+    return Issue.objects.published(now=now).for_reader_page(now)
 
 
 def home(request):

@@ -51,7 +51,8 @@ class _RequestFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        # When readers last saw it change; the feed's own <updated> is the newest of these.
+        return item.content_changed_at
 
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)
@@ -80,8 +81,15 @@ class IssuesFeed(_RequestFeed):
 
     def items(self):
         return (
-            Issue.objects.published().for_issue_page().order_by("-published_at", "-number")[:ITEMS]
+            Issue.objects.published()
+            .for_issue_page()
+            .with_changed_at()
+            .order_by("-published_at", "-number")[:ITEMS]
         )
+
+    def item_updateddate(self, issue):
+        # A correction to one of its stories changes the issue too.
+        return issue.changed_at
 
     def item_title(self, issue):
         return f"Issue #{issue.number}: {issue.title}"

@@ -217,6 +217,8 @@ class Command(BaseCommand):
             "author": author,
             "status": status,
             "published_at": published_at,
+            # Readers last saw it change when it went out, not when the demo was loaded.
+            "content_changed_at": published_at,
         }
         story = sync(Story, {"slug": data["slug"]}, values)
         # set() only touches the rows that differ, so a re-run sends no changes.
@@ -241,6 +243,8 @@ class Command(BaseCommand):
             "wrapup": data["wrapup"],
             "status": status,
             "published_at": published_at,
+            # Readers last saw it change when it went out, not when the demo was loaded.
+            "content_changed_at": published_at,
         }
         issue = sync(Issue, {"number": data["number"]}, values)
         wanted = [(story.pk, position) for position, story in enumerate(stories, start=1)]

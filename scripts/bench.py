@@ -445,7 +445,8 @@ def child_seed_pages():
             issues.append(
                 Issue(number=n, title=_text(rng, 5).title(), intro=intro, wrapup=wrapup,
                       intro_html=render_markdown(intro), wrapup_html=render_markdown(wrapup),
-                      status=Status.PUBLISHED, published_at=published)
+                      status=Status.PUBLISHED, published_at=published,
+                      content_changed_at=published)
             )  # fmt: skip
             for position in range(1, STORIES_PER_ISSUE + 1):
                 body = _body(rng, names)
@@ -454,7 +455,7 @@ def child_seed_pages():
                     Story(headline=f"{rng.choice(names)} {_text(rng, 7)}", slug=slug,
                           summary=_text(rng, 35).capitalize() + ".", body=body,
                           body_html=render_markdown(body), status=Status.PUBLISHED,
-                          published_at=published,
+                          published_at=published, content_changed_at=published,
                           event_date=(published - timedelta(days=rng.randrange(7))).date())
                 )  # fmt: skip
         # Work in progress that must stay invisible.
@@ -510,6 +511,7 @@ def child_seed_search():
                       body=_zipf_text(rng, vocabulary, 120),
                       status=Status.PUBLISHED if i % 20 else Status.DRAFT,
                       published_at=now - timedelta(minutes=i) if i % 20 else None,
+                      content_changed_at=now - timedelta(minutes=i) if i % 20 else None,
                       event_date=(now - timedelta(hours=i)).date())
             )  # fmt: skip
             if len(batch) == 10_000:

@@ -19,7 +19,8 @@ embedded PostgreSQL under var/pgdata. They are seeded once and reused; `--reseed
 Options: --duration SECONDS (wrk, default 8), --connections N (default 16), --skip-callgrind,
 --skip-search, --reseed, --only-callgrind (instruction counts alone: no wrk, no search; the
 server is started once only to pick the URLs and the ceiling's bytes). Results also go to
-var/bench/results.json.
+var/bench/results.json. BENCH_ACCEPT_ENCODING (e.g. "gzip, deflate, br") makes the callgrind
+requests ask for a compressed answer, as browsers do; unset, they ask for plain bytes.
 
 --proxy measures the front proxy instead (`make bench` runs it second): nginx with the
 repository's configuration (deploy/nginx) in front of gunicorn, wrk on the issue page through
@@ -561,6 +562,9 @@ class _Wsgi:
             "wsgi.input": io.BytesIO(b""),
             "wsgi.errors": sys.stderr,
         }
+        if os.environ.get("BENCH_ACCEPT_ENCODING"):
+            # e.g. "gzip, deflate, br": count the compressed answers browsers get.
+            environ["HTTP_ACCEPT_ENCODING"] = os.environ["BENCH_ACCEPT_ENCODING"]
         body = b"".join(self.app(environ, self._start))
         if not self.status.startswith("200"):
             raise SystemExit(f"{url} answered {self.status}")

@@ -7,7 +7,6 @@ Erin (`editor`) writes, Rita (`reviewer`) publishes. Everything public starts as
 """
 
 import json
-import re
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
@@ -45,10 +44,19 @@ def _backdate():
         )
 
 
+OPEN = '<script type="application/ld+json">'
+
+
 def jsonld(client, path):
+    """The JSON-LD blocks of a page, cut where a browser ends each script element: at the first
+    `</script` that follows, whatever its case and whatever comes after it."""
     page = client.get(path).content.decode()
-    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
-    return [json.loads(block) for block in blocks]
+    blocks, start = [], page.find(OPEN)
+    while start != -1:
+        end = page.lower().index("</script", start)
+        blocks.append(json.loads(page[start + len(OPEN) : end]))
+        start = page.find(OPEN, end)
+    return blocks
 
 
 def _feed_updated(client, path, link):
@@ -138,6 +146,17 @@ def test_unpublishing_and_publishing_again_moves_the_date(client, newsroom, edit
     lastmod = sitemap_urls(client)[f"{SITE}/stories/singles-day-growth/"]
     assert lastmod == story.content_changed_at.replace(microsecond=0).isoformat()
     assert lastmod > PAST_W3C
+
+
+def test_a_company_is_modified_when_a_story_of_its_group_changes(client, newsroom):
+    """Alibaba's timeline shows the stories of Tmall Global, a subsidiary of its subsidiary."""
+    _backdate()
+    later = PAST + timedelta(days=3)
+    Story.objects.filter(pk=newsroom.global_story.pk).update(content_changed_at=later)
+    sitemap = sitemap_urls(client)
+    for slug in ("alibaba-group", "taobao-tmall", "tmall-global"):
+        assert sitemap[f"{SITE}/companies/{slug}/"] == later.isoformat(), slug
+    assert sitemap[f"{SITE}/companies/bytedance/"] == PAST_W3C
 
 
 def test_an_issue_is_modified_when_a_story_scheduled_in_it_goes_public(client, newsroom):
@@ -268,14 +287,13 @@ def test_a_topic_page_claims_no_type(client, newsroom):
 
 
 def test_nothing_in_a_company_breaks_out_of_its_structured_data(client, db):
-    nasty = "</script><script>alert(1)</script> & <!-- ]]>"
+    nasty = "</script><script>alert(1)</script> & <!-- <script> ]]>"
     company = make_company("Nasty & Co", slug="nasty", description=nasty, aliases=[nasty])
-    make_platform("Nasty app", owner=company, slug="nasty-app", aliases=["</SCRIPT >x"])
+    make_platform("Nasty app", owner=company, slug="nasty-app", aliases=["</SCRIPT x>"])
     for path in ("/companies/nasty/", "/platforms/nasty-app/"):
-        page = client.get(path).content.decode()
-        assert "<script>alert(1)" not in page
-        assert "</SCRIPT >" not in page
+        assert "<script>alert(1)" not in client.get(path).content.decode()
+    # Read as a browser reads it, the block holds the whole text: nothing closed it early.
     (data,) = jsonld(client, "/companies/nasty/")
     assert data["description"] == nasty
     assert data["alternateName"] == [nasty]
-    assert jsonld(client, "/platforms/nasty-app/")[0]["alternateName"] == ["</SCRIPT >x"]
+    assert jsonld(client, "/platforms/nasty-app/")[0]["alternateName"] == ["</SCRIPT x>"]

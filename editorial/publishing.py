@@ -102,6 +102,19 @@ class PublishableModel(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # When readers last saw the content change: set only by the workflow's steps that change
+    # what they see (editorial.workflow: publishing a revision, with or without a correction,
+    # and unpublishing). Saves readers never see (drafts, revisions waiting for review, demo
+    # reloads, stored fragments) leave it alone, unlike updated_at. Sitemaps, feeds and
+    # structured data give it as the date modified.
+    content_changed_at = models.DateTimeField(
+        "content changed",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When readers last saw a change: publication, published changes or a "
+        "correction, unpublishing.",
+    )
     # Bumped on every save; a save that started from an older version is refused.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -115,6 +128,16 @@ class PublishableModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        # A row made public without the workflow (a test factory, load_demo, a shell) changed
+        # for readers when it went public.
+        if self.status == Status.PUBLISHED and self.content_changed_at is None:
+            self.content_changed_at = self.published_at
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "content_changed_at"}
+        super().save(*args, **kwargs)
 
     # Whether a reviewer may attach a public correction note when publishing changes.
     accepts_corrections = False
@@ -136,8 +159,8 @@ class PublishableModel(models.Model):
         """Fill the fields derived from the text (rendered Markdown); save() calls it, and so
         does a preview of a revision."""
 
-    def add_correction(self, text, revision):
-        """Record a public correction note for the revision being published."""
+    def add_correction(self, text, revision, at=None):
+        """Record a public correction note for the revision being published at `at`."""
         raise NotImplementedError
 
     def render_preview(self, request):

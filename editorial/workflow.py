@@ -21,7 +21,14 @@ from . import notifications, revisions
 from .models import Revision, Transition
 from .publishing import Status
 
-WORKFLOW_FIELDS = ["status", "published_at", "pending_status", "version", "updated_at"]
+WORKFLOW_FIELDS = [
+    "status",
+    "published_at",
+    "content_changed_at",
+    "pending_status",
+    "version",
+    "updated_at",
+]
 
 
 class Action(models.TextChoices):
@@ -525,18 +532,18 @@ def publish(obj, *, by, at=None, revision=NEWEST, story_revisions=None, correcti
                 child_pin = _pinned(child, NEWEST)
             else:
                 child_pin = _pinned(child, story_revisions.get(child.pk, "not shown"))
-            _publish_one(child, child_pin, by=by, when=child_when, at=at, parent=locked)
+            _publish_one(child, child_pin, by=by, when=child_when, at=at, now=now, parent=locked)
             published.append(child)
-        _publish_one(locked, pinned, by=by, when=when, at=at)
+        _publish_one(locked, pinned, by=by, when=when, at=at, now=now)
         published.append(locked)
         if correction:
-            locked.add_correction(correction, revision=pinned)
+            locked.add_correction(correction, revision=pinned, at=now)
         _after_commit(lambda: notifications.published(published, by=by))
     _refresh(obj, locked)
     return obj
 
 
-def _publish_one(locked, revision, *, by, when, at, parent=None):
+def _publish_one(locked, revision, *, by, when, at, now, parent=None):
     was_live = locked.is_live
     from_status = locked.working_status
     _write_live(
@@ -544,6 +551,8 @@ def _publish_one(locked, revision, *, by, when, at, parent=None):
         revision,
         status=Status.PUBLISHED,
         published_at=locked.published_at if was_live else when,
+        # Readers see the change now, or when a new publication goes (or went) public.
+        content_changed_at=now if was_live else when,
         pending_status="",
     )
     scheduled = at is not None and not was_live
@@ -590,6 +599,8 @@ def unpublish(obj, *, by):
 
 
 def _take_back(locked, *, by, comment=""):
+    # Readers lose it now: the pages that listed it (its issue, timelines) changed.
+    locked.content_changed_at = timezone.now()
     if locked.has_pending_changes:
         _write_draft(locked, revisions.content_of(locked))
     else:

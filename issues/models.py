@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 
 from companies.links import public_path
 from editorial import cards
@@ -59,21 +59,49 @@ class IssueQuerySet(PublishableQuerySet):
         )
 
     def for_reader_page(self, now=None):
-        """What a reader's issue page prints: its stored contents (issues.fragments), and the
-        numbers and titles of the published issues before and after it (previous_number,
-        previous_title, next_number, next_title; None at either end), in the same query.
-        Nothing else is fetched or decoded."""
+        """What a reader's issue page prints: its stored contents (issues.fragments), its dates
+        (see with_changed_at), and the numbers and titles of the published issues before and
+        after it (previous_number, previous_title, next_number, next_title; None at either
+        end), in the same query. Nothing else is fetched or decoded."""
         published = Issue.objects.published(now=now)
         # Through the number's unique index: one row each, however long the archive.
         before = published.filter(number__lt=models.OuterRef("number")).order_by("-number")
         after = published.filter(number__gt=models.OuterRef("number")).order_by("number")
-        return self.only(
-            "number", "title", "contents_html", "stories_shown", "stories_until", "social_card"
-        ).annotate(
-            previous_number=models.Subquery(before.values("number")[:1]),
-            previous_title=models.Subquery(before.values("title")[:1]),
-            next_number=models.Subquery(after.values("number")[:1]),
-            next_title=models.Subquery(after.values("title")[:1]),
+        return (
+            self.only(
+                "number",
+                "title",
+                "published_at",
+                "content_changed_at",
+                "contents_html",
+                "stories_shown",
+                "stories_until",
+                "social_card",
+            )
+            .annotate(
+                previous_number=models.Subquery(before.values("number")[:1]),
+                previous_title=models.Subquery(before.values("title")[:1]),
+                next_number=models.Subquery(after.values("number")[:1]),
+                next_title=models.Subquery(after.values("title")[:1]),
+            )
+            .with_changed_at(now)
+        )
+
+    def with_changed_at(self, now=None):
+        """Each issue with `changed_at`: when readers last saw its page change, that is the
+        newest change to the issue itself or to a story it shows (content_changed_at). A
+        subquery of the same query, through the issue's few entries."""
+        from stories.models import Story
+
+        newest_story = (
+            Story.objects.published(now=now)
+            .filter(issue_entries__issue=models.OuterRef("pk"))
+            .order_by("-content_changed_at")
+            .values("content_changed_at")[:1]
+        )
+        # GREATEST ignores a NULL: an issue none of whose stories is public yet.
+        return self.annotate(
+            changed_at=Greatest("content_changed_at", models.Subquery(newest_story))
         )
 
     def for_archive(self):
@@ -156,6 +184,11 @@ class Issue(PublishableModel):
             models.CheckConstraint(
                 condition=~Q(status=Status.PUBLISHED) | Q(published_at__isnull=False),
                 name="issue_published_has_time",
+            ),
+            # ...and when readers last saw it change (sitemaps, feeds, dateModified).
+            models.CheckConstraint(
+                condition=~Q(status=Status.PUBLISHED) | Q(content_changed_at__isnull=False),
+                name="issue_published_has_change_time",
             ),
             # The report link prints its title as the link text: both or neither; and it is
             # printed as a link, so a web address (whatever path wrote it: form, revision, code).

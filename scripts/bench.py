@@ -19,7 +19,8 @@ embedded PostgreSQL under var/pgdata. They are seeded once and reused; `--reseed
 Options: --duration SECONDS (wrk, default 8), --connections N (default 16), --skip-callgrind,
 --skip-search, --reseed, --only-callgrind (instruction counts alone: no wrk, no search; the
 server is started once only to pick the URLs and the ceiling's bytes). Results also go to
-var/bench/results.json.
+var/bench/results.json. BENCH_ACCEPT_ENCODING (e.g. "gzip, deflate, br") makes the callgrind
+requests ask for a compressed answer, as browsers do; unset, they ask for plain bytes.
 
 --proxy measures the front proxy instead (`make bench` runs it second): nginx with the
 repository's configuration (deploy/nginx) in front of gunicorn, wrk on the issue page through
@@ -445,7 +446,8 @@ def child_seed_pages():
             issues.append(
                 Issue(number=n, title=_text(rng, 5).title(), intro=intro, wrapup=wrapup,
                       intro_html=render_markdown(intro), wrapup_html=render_markdown(wrapup),
-                      status=Status.PUBLISHED, published_at=published)
+                      status=Status.PUBLISHED, published_at=published,
+                      content_changed_at=published)
             )  # fmt: skip
             for position in range(1, STORIES_PER_ISSUE + 1):
                 body = _body(rng, names)
@@ -454,7 +456,7 @@ def child_seed_pages():
                     Story(headline=f"{rng.choice(names)} {_text(rng, 7)}", slug=slug,
                           summary=_text(rng, 35).capitalize() + ".", body=body,
                           body_html=render_markdown(body), status=Status.PUBLISHED,
-                          published_at=published,
+                          published_at=published, content_changed_at=published,
                           event_date=(published - timedelta(days=rng.randrange(7))).date())
                 )  # fmt: skip
         # Work in progress that must stay invisible.
@@ -510,6 +512,7 @@ def child_seed_search():
                       body=_zipf_text(rng, vocabulary, 120),
                       status=Status.PUBLISHED if i % 20 else Status.DRAFT,
                       published_at=now - timedelta(minutes=i) if i % 20 else None,
+                      content_changed_at=now - timedelta(minutes=i) if i % 20 else None,
                       event_date=(now - timedelta(hours=i)).date())
             )  # fmt: skip
             if len(batch) == 10_000:
@@ -559,6 +562,9 @@ class _Wsgi:
             "wsgi.input": io.BytesIO(b""),
             "wsgi.errors": sys.stderr,
         }
+        if os.environ.get("BENCH_ACCEPT_ENCODING"):
+            # e.g. "gzip, deflate, br": count the compressed answers browsers get.
+            environ["HTTP_ACCEPT_ENCODING"] = os.environ["BENCH_ACCEPT_ENCODING"]
         body = b"".join(self.app(environ, self._start))
         if not self.status.startswith("200"):
             raise SystemExit(f"{url} answered {self.status}")

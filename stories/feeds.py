@@ -83,7 +83,8 @@ class _RequestFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        # When readers last saw it change; the feed's own <updated> is the newest of these.
+        return item.content_changed_at
 
     def author_name(self):
         return getattr(settings, "SITE_NAME", "Digest")
@@ -138,7 +139,10 @@ class IssuesFeed(_RequestFeed):
 
     def items(self):
         issues = list(
-            Issue.objects.published().for_issue_page().order_by("-published_at", "-number")[:ITEMS]
+            Issue.objects.published()
+            .for_issue_page()
+            .with_changed_at()
+            .order_by("-published_at", "-number")[:ITEMS]
         )
         attach_authors([entry.story for issue in issues for entry in issue.entries.all()])
         return issues
@@ -150,6 +154,10 @@ class IssuesFeed(_RequestFeed):
             for author in entry.story.author_list:
                 authors.setdefault(author.pk, author)
         return list(authors.values())
+
+    def item_updateddate(self, issue):
+        # A correction to one of its stories changes the issue too.
+        return issue.changed_at
 
     def item_title(self, issue):
         return f"Issue #{issue.number}: {issue.title}"

@@ -268,6 +268,11 @@ class Story(PublishableModel):
                 condition=~Q(status=Status.PUBLISHED) | Q(published_at__isnull=False),
                 name="story_published_has_time",
             ),
+            # ...and when readers last saw it change (sitemaps, feeds, dateModified).
+            models.CheckConstraint(
+                condition=~Q(status=Status.PUBLISHED) | Q(content_changed_at__isnull=False),
+                name="story_published_has_change_time",
+            ),
         ]
         indexes = [
             # Timelines: published stories of a company/platform/topic, newest event first.
@@ -354,8 +359,10 @@ class Story(PublishableModel):
             problems.append("its image needs alt text")
         return problems
 
-    def add_correction(self, text, revision):
-        Correction.objects.create(story=self, text=text, revision=revision)
+    def add_correction(self, text, revision, at=None):
+        Correction.objects.create(
+            story=self, text=text, revision=revision, created_at=at or timezone.now()
+        )
         if not self.has_corrections:
             self.has_corrections = True
             self.save(update_fields=["has_corrections"])

@@ -16,7 +16,7 @@ from .extras import attach_authors, attach_content_extras, attach_extras
 from .models import Author, Company, Platform, Story, Topic
 from .search import search as run_search
 from .search import snippet_html
-from .structured import story_jsonld
+from .structured import company_jsonld, platform_jsonld, story_jsonld
 
 RELATED_LIMIT = 5
 SEARCH_PER_PAGE = 20
@@ -73,7 +73,7 @@ def render_story_page(request, story, *, preview=False, content=None):
         "related": related,
         "preview": preview,
         "canonical": canonical,
-        "jsonld": None if preview else story_jsonld(story, canonical, request),
+        "jsonld": None if preview else story_jsonld(story, canonical, request, issue=ran_in),
         "meta": {
             "title": story.headline,
             "description": Truncator(story.summary).chars(300),
@@ -204,6 +204,7 @@ def company_detail(request, slug):
     context = timeline.timeline_context(
         request, timeline.family_stories(family, direct=direct), family=family
     )
+    canonical = request.build_absolute_uri(request.path)
     context.update(
         {
             "object": company,
@@ -211,7 +212,8 @@ def company_detail(request, slug):
             "family": family,
             "direct": direct,
             "rolls_up": bool(family.platforms or family.children),
-            "canonical": request.build_absolute_uri(request.path),
+            "canonical": canonical,
+            "jsonld": company_jsonld(company, family, canonical, request),
             "feed_url": public_path("company_feed", company.slug),
             "meta": _timeline_meta(
                 company,
@@ -229,11 +231,13 @@ def platform_detail(request, slug):
     context = timeline.timeline_context(
         request, Story.objects.published().about(platform_ids=[platform.pk])
     )
+    canonical = request.build_absolute_uri(request.path)
     context.update(
         {
             "object": platform,
             "kind": "platform",
-            "canonical": request.build_absolute_uri(request.path),
+            "canonical": canonical,
+            "jsonld": platform_jsonld(platform, canonical, request),
             "meta": _timeline_meta(
                 platform, context["page"], f"Every story about {platform.name}."
             ),

@@ -4,6 +4,8 @@ Only anonymous GET/HEAD requests with a 200 answer are stored or served from the
 logged-in people and previews always get a fresh render. The view's decorator decides what
 may be stored; the middleware stores it on the way out, with the headers the middleware
 inside it added (the Content-Security-Policy among them), so a hit rebuilds none of them.
+The middleware also answers every public page in the encoding the request accepts (compressed
+once when stored, see `encoding`) and with 304 when the browser holds those bytes already.
 """
 
 import time
@@ -12,8 +14,9 @@ from functools import wraps
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
+from django.utils.cache import patch_vary_headers
 
-from . import epochs, store, validators
+from . import encoding, epochs, store, validators
 
 
 def _seconds():
@@ -57,7 +60,8 @@ def public_page(view=None, *, params=(), keep_if=None):
 
 
 def _rendered(request, response, *, key=None, state=None, now=None, keep_if=None):
-    """Add validators to a fresh render, and mark it for storing when it may be served again."""
+    """Add validators to a fresh render, and mark it for storing when it may be served again.
+    The middleware, once every header is on, stores it and answers (see _deliver)."""
     if (
         response.status_code != 200
         or response.streaming
@@ -66,6 +70,7 @@ def _rendered(request, response, *, key=None, state=None, now=None, keep_if=None
         return response
     etag = validators.etag_for(response.content)
     validators.make_public(response, etag)
+    response.page_etag = etag
     if state is not None and (keep_if is None or keep_if(request)):
         expires = now + _seconds()
         if state.next_change is not None:
@@ -75,30 +80,69 @@ def _rendered(request, response, *, key=None, state=None, now=None, keep_if=None
             response["X-Page-Cache"] = "miss"
     if key is not None and "X-Page-Cache" not in response:
         response["X-Page-Cache"] = "pass"  # rendered, not stored
-    return validators.conditional(request, response, etag)
+    return response
+
+
+def _accepted(request):
+    return encoding.accepted(request.META.get("HTTP_ACCEPT_ENCODING", ""))
 
 
 def _answer(request, page):
-    response = HttpResponse(page.content)
+    chosen = _accepted(request) if page.encoded else None
+    variant = page.encoded.get(chosen) if chosen is not None else None
+    etag, content = (page.etag, page.content) if variant is None else variant
+    response = HttpResponse(content)
     for name, value in page.headers:
         response[name] = value
+    if variant is not None:
+        response["Content-Encoding"] = chosen
+    response["ETag"] = etag
+    response["Content-Length"] = str(len(content))
     response["X-Page-Cache"] = "hit"
-    return validators.conditional(request, response, page.etag)
+    return validators.conditional(request, response, etag)
 
 
-def _keep(response):
-    """Store a page the decorator marked, unless something inside set a cookie (a CSRF token,
-    a message) or a nonce: those belong to one reader."""
+# Set per answer: they differ between a page's encodings (or between hits and misses).
+_PER_ANSWER = {"ETag", "Content-Length", "Content-Encoding", "X-Page-Cache"}
+
+
+def _deliver(request, response):
+    """A public page rendered now (the decorator set `page_etag`): stored if it was marked,
+    then answered compressed when it may be and the request accepts it, or with 304.
+
+    Not stored, and not compressed, when something inside set a cookie (a CSRF token, a
+    message) or a nonce: those belong to one reader, and a secret in a compressed body is
+    what BREACH reads.
+    """
+    etag = getattr(response, "page_etag", None)
+    if etag is None or response.status_code != 200:
+        return response
+    if response.cookies or "'nonce-" in response.get("Content-Security-Policy", ""):
+        return validators.conditional(request, response, etag)
+    compress = encoding.compressible(response)
+    if compress:
+        patch_vary_headers(response, ("Accept-Encoding",))
+    plain = response.content
     storable = getattr(response, "storable", None)
-    if storable is None or response.cookies or response.status_code != 200:
-        return
-    if "'nonce-" in response.get("Content-Security-Policy", ""):
-        return
-    headers = tuple((name, value) for name, value in response.items() if name != "X-Page-Cache")
-    page = store.StoredPage(
-        storable.epoch, storable.expires, response["ETag"], response.content, headers
-    )
-    store.keep(storable.key, page)
+    encoded = {}
+    if storable is not None:
+        encoded = encoding.variants(plain, etag) if compress else {}
+        headers = tuple((k, v) for k, v in response.items() if k not in _PER_ANSWER)
+        page = store.StoredPage(storable.epoch, storable.expires, etag, plain, headers, encoded)
+        store.keep(storable.key, page)
+    chosen = _accepted(request) if compress else None
+    if chosen is not None:
+        # A page not stored (search results, the cache switched off) is compressed for this
+        # answer alone.
+        variant = encoded.get(chosen) or encoding.Variant(
+            encoding.variant_etag(etag, chosen), encoding.compress(plain, chosen)
+        )
+        etag = variant.etag
+        response.content = variant.content
+        response["Content-Encoding"] = chosen
+        response["ETag"] = etag
+        response["Content-Length"] = str(len(variant.content))
+    return validators.conditional(request, response, etag)
 
 
 def _anonymous(request):
@@ -159,6 +203,4 @@ class PageCacheMiddleware:
                 page = store.find(store.page_key(request, params), state, now) if state else None
                 if page is not None:
                     return _answer(request, page)
-        response = self.get_response(request)
-        _keep(response)
-        return response
+        return _deliver(request, self.get_response(request))

@@ -19,8 +19,11 @@ class StoredPage(NamedTuple):
     etag: str
     content: bytes
     # Every header of the rendered response as it left the middleware inside the page cache's
-    # (Content-Type, ETag, Content-Security-Policy, X-Frame-Options, X-Robots-Tag, ...).
+    # (Content-Type, Content-Security-Policy, X-Frame-Options, X-Robots-Tag, Vary, ...), but
+    # those that differ between encodings (ETag, Content-Length), set per answer.
     headers: tuple
+    # {encoding: pages.encoding.Variant}, compressed once when stored; {} when not compressible.
+    encoded: dict = {}
 
 
 class Storable(NamedTuple):

@@ -1,7 +1,7 @@
 """HTTP validators and freshness for public pages.
 
 The ETag is a hash of the page's bytes, so it is true in every process and after every
-restart. There is no Last-Modified: processes learn of a change at slightly different moments,
+restart; each compressed copy of a page has its own (pages.encoding.variant_etag). There is no Last-Modified: processes learn of a change at slightly different moments,
 and a whole-second date cannot tell two versions apart within one second; a wrong 304 would
 keep an unpublished story on a reader's screen.
 """

@@ -106,6 +106,7 @@ def sitemap_urls(client, index="/sitemap.xml"):
 
 
 def test_sitemap_lists_public_pages_with_lastmod(client, newsroom):
+    make_company("Nobody Ltd", slug="nobody")
     locations = sitemap_urls(client)
     assert "http://testserver/issues/7/" in locations
     assert "http://testserver/stories/singles-day-growth/" in locations
@@ -114,9 +115,11 @@ def test_sitemap_lists_public_pages_with_lastmod(client, newsroom):
     assert "http://testserver/topics/e-commerce/" in locations
     assert "http://testserver/issues/8/" not in locations
     assert all(lastmod for lastmod in locations.values())
-    # Companies with no published story are not worth a crawler's visit.
+    # Companies whose timeline shows no published story are not worth a crawler's visit; a
+    # timeline shows its platforms' and subsidiaries' stories too.
     assert "http://testserver/companies/tmall-global/" in locations
-    assert "http://testserver/companies/taobao-tmall/" not in locations
+    assert "http://testserver/companies/taobao-tmall/" in locations
+    assert "http://testserver/companies/nobody/" not in locations
 
 
 def test_sitemap_index_names_every_page_of_a_long_section(client, settings, monkeypatch):
@@ -185,11 +188,11 @@ def test_story_has_canonical_open_graph_and_news_article(client, newsroom):
     assert data["mentions"][0]["name"] == "TikTok"
 
 
-def test_issue_json_ld_is_an_item_list_in_print_order(client, newsroom):
+def test_issue_json_ld_lists_its_stories_in_print_order(client, newsroom):
     data = _jsonld(client.get("/issues/7/").content.decode())
-    assert data["@type"] == "ItemList"
-    assert [i["position"] for i in data["itemListElement"]] == [1, 2, 3, 4]
-    assert data["itemListElement"][1]["url"] == "http://testserver/stories/eu-investigates-tiktok/"
+    assert data["@type"] == "PublicationIssue"
+    assert [i["position"] for i in data["hasPart"]] == [1, 2, 3, 4]
+    assert data["hasPart"][1]["url"] == "http://testserver/stories/eu-investigates-tiktok/"
 
 
 def test_json_ld_cannot_be_broken_out_of(client, db):

@@ -11,6 +11,7 @@ never answers `public` with a Set-Cookie, so only a server that does can show ng
 """
 
 import contextlib
+import gzip
 import http.client
 import json
 import os
@@ -21,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import brotli
 import pytest
 from axes.models import AccessFailureLog
 from django.db import connection
@@ -193,6 +195,30 @@ def test_the_second_anonymous_request_within_a_second_is_a_cache_hit(newsroom, p
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_pages_pass_through_compressed_as_django_made_them_and_plain_to_the_rest(newsroom, proxy):
+    url = proxy + "/issues/7/"
+    (_, plain_headers, plain), (_, gzip_headers, gzipped), (_, br_headers, brotlied) = quickly(
+        lambda: fetch(url),
+        lambda: fetch(url, {"Accept-Encoding": "gzip"}),
+        lambda: fetch(url, {"Accept-Encoding": "gzip, deflate, br"}),
+    )
+    assert "Content-Encoding" not in plain_headers and b"Day and the EU" in plain
+    assert gzip_headers["Content-Encoding"] == "gzip"
+    assert br_headers["Content-Encoding"] == "br"
+    assert gzip.decompress(gzipped) == brotli.decompress(brotlied) == plain
+    for headers in (plain_headers, gzip_headers, br_headers):
+        assert "Accept-Encoding" in headers["Vary"]
+        # Each variant came from gunicorn: none was handed the copy made for another.
+        assert headers["X-Cache-Status"] == "MISS"
+    assert len({plain_headers["ETag"], gzip_headers["ETag"], br_headers["ETag"]}) == 3
+    _, again, body = fetch(url, {"Accept-Encoding": "gzip"})
+    assert again["Content-Encoding"] == "gzip" and gzip.decompress(body) == plain
+    # A browser holding the gzip copy is told it still has it.
+    status, _, _ = fetch(url, {"Accept-Encoding": "gzip", "If-None-Match": gzip_headers["ETag"]})
+    assert status == 304
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_page_for_someone_signed_in_is_never_stored_for_anonymous_readers(
     newsroom, proxy, settings, editor
 ):
@@ -249,19 +275,28 @@ class _Scripted(BaseHTTPRequestHandler):
         "/set-cookie": [("Cache-Control", "public, max-age=60"), ("Set-Cookie", "csrftoken=x")],
         "/vary": [("Cache-Control", "public, max-age=60"), ("Vary", "Accept-Language")],
         "/vary-all": [("Cache-Control", "public, max-age=60"), ("Vary", "*")],
+        # Large enough for nginx's gzip (over gzip_min_length), as a private admin page is.
+        "/private-page": [("Cache-Control", "private")],
+        # Gzip to clients that accept it, as Django answers a public page.
+        "/encoded": [("Cache-Control", "public, max-age=60"), ("Vary", "Accept-Encoding")],
     }
 
     def do_GET(self):
         self.server.hits[self.path] = self.server.hits.get(self.path, 0) + 1
-        body = json.dumps(
-            {
-                "n": self.server.hits[self.path],
-                "language": self.headers.get("Accept-Language"),
-                "encoding": self.headers.get("Accept-Encoding"),
-            }
-        ).encode()
+        answer = {
+            "n": self.server.hits[self.path],
+            "language": self.headers.get("Accept-Language"),
+            "encoding": self.headers.get("Accept-Encoding"),
+        }
+        if self.path == "/private-page":
+            answer["padding"] = "csrf-token " * 500
+        body = json.dumps(answer).encode()
+        headers = list(self.ANSWERS[self.path])
+        if self.path == "/encoded" and "gzip" in (self.headers.get("Accept-Encoding") or ""):
+            body = gzip.compress(body)
+            headers.append(("Content-Encoding", "gzip"))
         self.send_response(200)
-        for name, value in self.ANSWERS[self.path]:
+        for name, value in headers:
             self.send_header(name, value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -297,7 +332,9 @@ def _twice(url, headers=None):
 
 def test_a_public_answer_is_stored(scripted):
     base, hits = scripted
-    assert _twice(base + "/public") == [{"n": 1, "language": None, "encoding": None}] * 2
+    # (http.client sends Accept-Encoding: identity, and nginx passes it on.)
+    answer = {"n": 1, "language": None, "encoding": "identity"}
+    assert _twice(base + "/public") == [answer] * 2
     assert hits["/public"] == 1
 
 
@@ -332,15 +369,31 @@ def test_an_answer_that_varies_goes_only_to_clients_that_match(scripted):
     assert json.loads(english_again[2])["language"] == "en"
 
 
-def test_the_upstream_always_sends_plain_bytes_and_the_proxy_compresses(scripted):
-    """So one stored copy suits every client, whatever Accept-Encoding it sends."""
-    base, _ = scripted
-    (_, _, plain), (_, _, after_gzip) = quickly(
-        lambda: fetch(base + "/public", {"Accept-Encoding": "gzip"}),
-        lambda: fetch(base + "/public"),
+def test_each_encoding_is_kept_apart_and_reaches_only_clients_that_accept_it(scripted):
+    """Django picks the encoding from the client's Accept-Encoding, which nginx passes on; the
+    micro-cache keeps one copy per Accept-Encoding (Vary) and never mixes them up."""
+    base, hits = scripted
+    url = base + "/encoded"
+    (_, zipped_headers, zipped), (_, plain_headers, plain), (_, again_headers, again) = quickly(
+        lambda: fetch(url, {"Accept-Encoding": "gzip"}),
+        lambda: fetch(url),
+        lambda: fetch(url, {"Accept-Encoding": "gzip"}),
     )
-    assert json.loads(plain)["encoding"] is None
-    assert json.loads(after_gzip) == json.loads(plain)  # a client without gzip reads it
+    assert zipped_headers["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(zipped)) == {"n": 1, "language": None, "encoding": "gzip"}
+    assert "Content-Encoding" not in plain_headers  # a client without gzip reads it
+    assert json.loads(plain) == {"n": 2, "language": None, "encoding": "identity"}
+    assert again_headers["X-Cache-Status"] == "HIT" and again == zipped
+    assert hits["/encoded"] == 2
+
+
+def test_the_proxy_compresses_nothing_django_sent_plain(scripted):
+    """Private pages carry CSRF tokens: compressing them is what BREACH needs."""
+    base, _ = scripted
+    status, headers, body = fetch(base + "/private-page", {"Accept-Encoding": "gzip"})
+    assert status == 200 and len(body) > 1024
+    assert "Content-Encoding" not in headers
+    assert json.loads(body)["encoding"] == "gzip"
 
 
 # --- Static files and uploads from disk --------------------------------------------------------

@@ -271,6 +271,8 @@ class Command(BaseCommand):
             "author": author,
             "status": status,
             "published_at": published_at,
+            # Readers last saw it change when it went out, not when the demo was loaded.
+            "content_changed_at": published_at,
         }
         image = data.get("image")
         if image:
@@ -317,6 +319,8 @@ class Command(BaseCommand):
             "report_url": data["report_url"],
             "status": status,
             "published_at": published_at,
+            # Readers last saw it change when it went out, not when the demo was loaded.
+            "content_changed_at": published_at,
         }
         issue = sync(Issue, {"number": data["number"]}, values)
         wanted = [(story.pk, position) for position, story in enumerate(stories, start=1)]

@@ -28,6 +28,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
@@ -79,7 +80,7 @@ def decode(data, max_bytes=None):
     limit = max_bytes if max_bytes is not None else settings.DIGEST_UPLOAD_MAX_BYTES
     if len(data) > limit:
         raise ImportRefused(
-            f"The file is {_size(len(data))}; posts may be at most {_size(limit)}. "
+            f"The file is {format_size(len(data))}; posts may be at most {format_size(limit)}. "
             "Import a single post, not a whole site export."
         )
     if not data.strip():
@@ -102,7 +103,7 @@ def decode(data, max_bytes=None):
     return text
 
 
-def _size(n):
+def format_size(n):
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
 
 
@@ -843,9 +844,55 @@ def create_from_plan(plan, by):
     return issue
 
 
+def preview_stories(plan):
+    """The plan's stories for the preview page, each with `tag_names`: the suggested
+    companies, platforms and topics by name (three queries)."""
+    from stories.models import Company, Platform, Topic
+
+    found = {
+        name: _by_slug(model, plan, name)
+        for name, model in (("companies", Company), ("platforms", Platform), ("topics", Topic))
+    }
+    return [
+        {
+            **story,
+            "tag_names": {
+                name: [
+                    str(found[name][slug]) for slug in story["tags"][name] if slug in found[name]
+                ]
+                for name in found
+            },
+        }
+        for story in plan["stories"]
+    ]
+
+
 def _by_slug(model, plan, name):
     slugs = {slug for story in plan["stories"] for slug in story["tags"][name]}
     return model.objects.in_bulk(slugs, field_name="slug") if slugs else {}
+
+
+PLAN_SALT = "issues.importing.plan"
+# How long a preview may wait for its Confirm.
+PLAN_MAX_AGE = 60 * 60
+
+
+def sign_plan(plan, user):
+    """The plan as a tamper-proof token for the confirm form, bound to the user who previewed."""
+    return signing.dumps({"plan": plan, "user": user.pk}, salt=PLAN_SALT, compress=True)
+
+
+def unsign_plan(token, user):
+    """The plan signed by sign_plan for `user`, or ImportRefused when it is old or altered."""
+    try:
+        payload = signing.loads(token, salt=PLAN_SALT, max_age=PLAN_MAX_AGE)
+    except signing.BadSignature:
+        raise ImportRefused(
+            "This preview is more than an hour old or was altered; upload the post again."
+        ) from None
+    if payload.get("user") != user.pk:
+        raise ImportRefused("This preview was made by someone else; upload the post again.")
+    return payload["plan"]
 
 
 def import_post(data, *, by, number=None, name="post"):

@@ -67,6 +67,26 @@ class StoryQuerySet(PublishableQuerySet):
         return self.filter(match)
 
 
+def awaiting_approval(company_ids, platform_ids):
+    """Names of the given companies and platforms still awaiting approval (one query, none
+    when no ids are given): a story naming one cannot be published."""
+    if not company_ids and not platform_ids:
+        return []
+    names = (
+        Company.objects.pending()
+        .filter(pk__in=company_ids or [])
+        .order_by()
+        .values_list("name", flat=True)
+        .union(
+            Platform.objects.pending()
+            .filter(pk__in=platform_ids or [])
+            .order_by()
+            .values_list("name", flat=True)
+        )
+    )
+    return sorted(names)
+
+
 class Story(PublishableModel):
     headline = models.CharField(max_length=255)
     slug = models.SlugField(
@@ -191,8 +211,17 @@ class Story(PublishableModel):
             problems.append("it needs a summary")
         if not content.get("children", {}).get("sources"):
             problems.append("it needs at least one source")
-        if not content.get("tags", {}).get("companies"):
+        tags = content.get("tags", {})
+        if not tags.get("companies"):
             problems.append("it needs at least one company")
+        waiting = awaiting_approval(tags.get("companies"), tags.get("platforms"))
+        if waiting:
+            problems.append(
+                "it names "
+                + ", ".join(f"“{name}”" for name in waiting)
+                + ", proposed but not yet approved by a reviewer (Companies or Platforms, "
+                "action “Approve”)"
+            )
         if fields.get("image") and not (fields.get("image_alt") or "").strip():
             problems.append("its image needs alt text")
         return problems

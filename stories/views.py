@@ -124,7 +124,7 @@ def _index_letter(company):
 
 
 def company_index(request):
-    companies = Company.objects.order_by("name").with_published_counts()
+    companies = Company.objects.public().order_by("name").with_published_counts()
     letters = timeline.group_consecutive(companies, _index_letter)
     return render(
         request,
@@ -155,7 +155,7 @@ def _timeline_meta(obj, page, description, feed=None):
 
 
 def company_detail(request, slug):
-    company = get_object_or_404(Company, slug=slug)
+    company = get_object_or_404(Company.objects.public(), slug=slug)
     family = timeline.company_family(company)
     direct = _direct_only(request)
     context = timeline.timeline_context(
@@ -182,7 +182,7 @@ def company_detail(request, slug):
 
 
 def platform_detail(request, slug):
-    platform = get_object_or_404(Platform.objects.select_related("owner"), slug=slug)
+    platform = get_object_or_404(Platform.objects.public().select_related("owner"), slug=slug)
     context = timeline.timeline_context(
         request, Story.objects.published().about(platform_ids=[platform.pk])
     )

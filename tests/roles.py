@@ -11,7 +11,8 @@ import importlib
 from django.contrib.auth.models import Group, Permission
 from django.core.management.sql import emit_post_migrate_signal
 
-_roles = importlib.import_module("stories.migrations.0007_roles")
+# The newest migration that names the roles' rights.
+_roles = importlib.import_module("stories.migrations.0012_editors_propose_registry")
 
 
 def ensure_roles():

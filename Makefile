@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install node-deps test-tools db migrate demo static run test lint format check bench lock db-stop reset
+.PHONY: install node-deps test-tools db migrate demo static run test lint format check bench eval lock db-stop reset
 
 # Re-install only when the lock changes. requirements-dev.lock: what the site runs on
 # (requirements.lock, all the production image installs) plus the embedded PostgreSQL and the
@@ -86,6 +86,12 @@ bench: install db
 	$(BIN)/python scripts/bench.py
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null)
 	$(BIN)/python scripts/bench.py --proxy
+	$(BIN)/python scripts/eval_suggest.py --only-bench
+
+# Suggestions: precision and recall on the labelled sets (tests/data/suggest_*.jsonl) in a
+# throwaway database holding the demo registry, and the speed with 10,000 more registry rows.
+eval: install db
+	$(BIN)/python scripts/eval_suggest.py --bench
 
 # Regenerate both locks from pyproject.toml (pinned versions with hashes; no index addresses,
 # which are the machine's business). The dev lock is held to the runtime lock's versions.

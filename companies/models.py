@@ -28,6 +28,42 @@ def _aliases_field():
     )
 
 
+def _needs_second_clue_field(example):
+    return models.BooleanField(
+        "needs a second clue",
+        default=False,
+        help_text=f"Tick it when its name is also an ordinary word ({example}). Suggestions then "
+        "count its name, its Chinese name and one-word aliases only when the text gives another "
+        "clue: a ticker, a longer name, its owner or one of its platforms, or a clue word below.",
+    )
+
+
+def _clue_words_field():
+    return ArrayField(
+        models.CharField(max_length=100),
+        blank=True,
+        default=list,
+        help_text="Words that show a text means this one, separated by commas (for Apple: "
+        "iPhone, Tim Cook, Cupertino). Used by suggestions when it needs a second clue.",
+    )
+
+
+def _false_friends_field():
+    return ArrayField(
+        models.CharField(max_length=100),
+        blank=True,
+        default=list,
+        help_text="Phrases that contain its name but mean something else, separated by commas "
+        "(Amazon river, apple growers, 京东方). Suggestions ignore its name inside them.",
+    )
+
+
+def _updated_at_field():
+    # The suggestion matcher (companies.suggest) rebuilds when the registry's newest change or
+    # its row count moves: max(updated_at) is read through the index below.
+    return models.DateTimeField(auto_now=True)
+
+
 def _live_story_count_field():
     return models.PositiveIntegerField(
         default=0,
@@ -166,7 +202,11 @@ class Company(ProposableMixin, UsedByStoriesMixin, models.Model):
     description = models.TextField(blank=True, help_text="A sentence or two for the company page.")
     logo = SafeImageField(upload_to="logos/companies/", blank=True)
     approved = _approved_field()
+    needs_second_clue = _needs_second_clue_field("Apple, Amazon, Meta")
+    clue_words = _clue_words_field()
+    false_friends = _false_friends_field()
     live_story_count = _live_story_count_field()
+    updated_at = _updated_at_field()
 
     objects = RegistryQuerySet.as_manager()
 
@@ -179,6 +219,8 @@ class Company(ProposableMixin, UsedByStoriesMixin, models.Model):
                 condition=~Q(parent=models.F("pk")), name="company_not_own_parent"
             ),
         ]
+        # max(updated_at): has the registry changed since the suggestion matcher was built?
+        indexes = [models.Index(fields=["updated_at"], name="company_updated_at")]
 
     def __str__(self):
         return self.name
@@ -223,13 +265,19 @@ class Platform(ProposableMixin, UsedByStoriesMixin, models.Model):
     website = models.URLField(blank=True)
     logo = SafeImageField(upload_to="logos/platforms/", blank=True)
     approved = _approved_field()
+    needs_second_clue = _needs_second_clue_field("Wow, Kimi")
+    clue_words = _clue_words_field()
+    false_friends = _false_friends_field()
     live_story_count = _live_story_count_field()
+    updated_at = _updated_at_field()
 
     objects = RegistryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["slug"], name="platform_slug_unique")]
+        # max(updated_at): has the registry changed since the suggestion matcher was built?
+        indexes = [models.Index(fields=["updated_at"], name="platform_updated_at")]
 
     def __str__(self):
         return self.name
@@ -249,13 +297,24 @@ class Topic(UsedByStoriesMixin, models.Model):
         max_length=100, help_text="The last part of the topic page's address: /topics/this-part/."
     )
     description = models.TextField(blank=True)
+    keywords = ArrayField(
+        models.CharField(max_length=100),
+        blank=True,
+        default=list,
+        help_text="Words and phrases that show a story is about this topic, separated by commas "
+        "(for Regulation: regulator, fined, antitrust, 监管). Suggestions offer the topic when "
+        "the headline has one of them or the text has two or more; plurals in -s are found too.",
+    )
     live_story_count = _live_story_count_field()
+    updated_at = _updated_at_field()
 
     objects = UsedByStoriesQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["slug"], name="topic_slug_unique")]
+        # max(updated_at): has the registry changed since the suggestion matcher was built?
+        indexes = [models.Index(fields=["updated_at"], name="topic_updated_at")]
 
     def __str__(self):
         return self.name

@@ -56,7 +56,7 @@ COMPANIES = [
         "slug": "alibaba-group",
         "name": "Alibaba Group",
         "name_zh": "阿里巴巴集团",
-        "aliases": ["Alibaba", "Alibaba Group Holding", "BABA", "9988.HK"],
+        "aliases": ["Alibaba", "Alibaba Group Holding", "BABA", "9988.HK", "阿里巴巴"],
         "website": "https://www.alibabagroup.com/",
         "headquarters": "Hangzhou, China",
         "description": "E-commerce, cloud and media group founded by Jack Ma in 1999; listed in "
@@ -78,6 +78,9 @@ COMPANIES = [
         "name": "JD.com",
         "name_zh": "京东",
         "aliases": ["JD", "Jingdong", "9618.HK"],
+        "false_friends": ["京东方"],  # BOE Technology, the screen maker
+        # "JD" alone is weak (a job description, initials): it needs one of these nearby.
+        "clue_words": ["retailer", "e-commerce", "Richard Liu", "Liu Qiangdong", "courier", "618"],
         "website": "https://corporate.jd.com/",
         "headquarters": "Beijing, China",
         "description": "Online retailer with its own warehouses and delivery network.",
@@ -142,6 +145,8 @@ COMPANIES = [
         "slug": "alphabet",
         "name": "Alphabet",
         "aliases": ["Alphabet Inc.", "GOOGL", "GOOG"],
+        # "alphabet soup": the name counts with Google, a ticker or "Alphabet Inc." nearby.
+        "needs_second_clue": True,
         "website": "https://abc.xyz/",
         "headquarters": "Mountain View, California, United States",
         "description": "Holding company of Google.",
@@ -160,7 +165,24 @@ COMPANIES = [
         "slug": "apple",
         "name": "Apple",
         "name_zh": "苹果",
-        "aliases": ["Apple Inc.", "AAPL"],
+        "aliases": ["Apple Inc.", "AAPL", "苹果公司"],
+        "needs_second_clue": True,
+        "clue_words": [
+            "iPhone",
+            "iPad",
+            "Mac",
+            "MacBook",
+            "iOS",
+            "App Store",
+            "Tim Cook",
+            "Cupertino",
+            "Foxconn",
+            "AirPods",
+            "Apple Watch",
+            "supplier",
+            "smartphone",
+        ],
+        "false_friends": ["apple growers", "apple farmers", "apple orchards", "Big Apple"],
         "website": "https://www.apple.com/",
         "headquarters": "Cupertino, California, United States",
     },
@@ -169,6 +191,29 @@ COMPANIES = [
         "name": "Amazon",
         "name_zh": "亚马逊",
         "aliases": ["Amazon.com", "AMZN"],
+        "needs_second_clue": True,
+        "clue_words": [
+            "AWS",
+            "Prime",
+            "Prime Day",
+            "Jeff Bezos",
+            "Andy Jassy",
+            "Kindle",
+            "Alexa",
+            "seller",
+            "marketplace",
+            "e-commerce",
+            "online retailer",
+            "warehouse",
+        ],
+        "false_friends": [
+            "Amazon river",
+            "Amazon rainforest",
+            "Amazon basin",
+            "Amazon jungle",
+            "亚马逊河",
+            "亚马逊雨林",
+        ],
         "website": "https://www.aboutamazon.com/",
         "headquarters": "Seattle, Washington, United States",
     },
@@ -178,6 +223,98 @@ COMPANIES = [
         "aliases": ["Spotify Technology", "SPOT"],
         "website": "https://www.spotify.com/",
         "headquarters": "Stockholm, Sweden",
+    },
+    # Registry entries beyond issue #47, so that the suggestion matcher's labelled set
+    # (tests/data/suggest_labelled.jsonl) can name the companies a week's news usually does.
+    {
+        "slug": "tencent",
+        "name": "Tencent",
+        "name_zh": "腾讯",
+        "aliases": ["Tencent Holdings", "0700.HK", "TCEHY"],
+        "website": "https://www.tencent.com/",
+        "headquarters": "Shenzhen, China",
+        "description": "Games, social networks and payments; runs WeChat.",
+    },
+    {
+        "slug": "huawei",
+        "name": "Huawei",
+        "name_zh": "华为",
+        "aliases": ["Huawei Technologies"],
+        "website": "https://www.huawei.com/",
+        "headquarters": "Shenzhen, China",
+        "description": "Telecoms equipment and phone maker, privately held.",
+    },
+    {
+        "slug": "didi",
+        "name": "Didi",
+        "name_zh": "滴滴",
+        "aliases": ["DiDi", "Didi Chuxing", "Didi Global", "DIDIY"],
+        # Didi is also a nickname and a sound (滴滴): it needs a clue that rides are meant.
+        "needs_second_clue": True,
+        "clue_words": [
+            "ride-hailing",
+            "ride hailing",
+            "driver",
+            "robotaxi",
+            "Cheng Wei",
+            "taxi",
+            "打车",
+            "网约车",
+        ],
+        "website": "https://www.didiglobal.com/",
+        "headquarters": "Beijing, China",
+        "description": "China's largest ride-hailing service.",
+    },
+    {
+        "slug": "trip-com",
+        "name": "Trip.com Group",
+        "name_zh": "携程",
+        "aliases": ["Trip.com", "Ctrip", "TCOM", "9961.HK"],
+        "website": "https://group.trip.com/",
+        "headquarters": "Shanghai, China",
+        "description": "Online travel agency, known at home as Ctrip.",
+    },
+    {
+        "slug": "meta",
+        "name": "Meta Platforms",
+        "aliases": ["Meta", "META"],
+        "website": "https://about.meta.com/",
+        "headquarters": "Menlo Park, California, United States",
+        "description": "Owner of Facebook, Instagram and WhatsApp.",
+    },
+    {
+        "slug": "ant-group",
+        "name": "Ant Group",
+        "name_zh": "蚂蚁集团",
+        "aliases": ["Ant Financial"],
+        "website": "https://www.antgroup.com/",
+        "headquarters": "Hangzhou, China",
+        "description": "Payments and finance affiliate of Alibaba; runs Alipay.",
+    },
+    {
+        "slug": "moonshot-ai",
+        "name": "Moonshot AI",
+        "name_zh": "月之暗面",
+        "website": "https://www.moonshot.cn/",
+        "headquarters": "Beijing, China",
+        "description": "AI start-up behind the Kimi chatbot.",
+    },
+    {
+        "slug": "deepseek",
+        "name": "DeepSeek",
+        "name_zh": "深度求索",
+        "website": "https://www.deepseek.com/",
+        "headquarters": "Hangzhou, China",
+        "description": "AI lab funded by the hedge fund High-Flyer, known for cheap open models.",
+    },
+    {
+        "slug": "xiaohongshu",
+        "name": "Xiaohongshu",
+        "name_zh": "小红书",
+        "aliases": ["RedNote", "Little Red Book"],
+        "website": "https://www.xiaohongshu.com/",
+        "headquarters": "Shanghai, China",
+        "description": "Lifestyle social network and shopping app.",
     },
 ]
 
@@ -272,6 +409,7 @@ PLATFORMS = [
         "owner": "meituan",
         "kind": CHATBOT,
         "aliases": ["Meituan Wow"],
+        "needs_second_clue": True,
     },
     {
         "slug": "spotify",
@@ -294,6 +432,61 @@ PLATFORMS = [
         "kind": MUSIC,
         "website": "https://music.amazon.com/",
     },
+    {
+        "slug": "wechat",
+        "name": "WeChat",
+        "owner": "tencent",
+        "kind": "messaging",
+        "aliases": ["Weixin", "微信"],
+        "website": "https://www.wechat.com/",
+    },
+    {
+        "slug": "alipay",
+        "name": "Alipay",
+        "owner": "ant-group",
+        "kind": "payments",
+        "aliases": ["支付宝"],
+        "website": "https://global.alipay.com/",
+    },
+    {
+        "slug": "kimi",
+        "name": "Kimi",
+        "owner": "moonshot-ai",
+        "kind": CHATBOT,
+        "aliases": ["Kimi Chat", "Kimi chatbot"],
+        # Kimi is also a first name (Kimi Räikkönen).
+        "needs_second_clue": True,
+        "clue_words": ["chatbot", "AI assistant", "large language model"],
+        "website": "https://kimi.moonshot.cn/",
+    },
+    {
+        "slug": "keeta",
+        "name": "Keeta",
+        "owner": "meituan",
+        "kind": "delivery",
+        "website": "https://www.keeta-global.com/",
+    },
+    {
+        "slug": "harmonyos",
+        "name": "HarmonyOS",
+        "owner": "huawei",
+        "kind": "other",
+        "aliases": ["鸿蒙", "Harmony OS"],
+    },
+    {
+        "slug": "facebook",
+        "name": "Facebook",
+        "owner": "meta",
+        "kind": "social_network",
+        "website": "https://www.facebook.com/",
+    },
+    {
+        "slug": "instagram",
+        "name": "Instagram",
+        "owner": "meta",
+        "kind": "social_network",
+        "website": "https://www.instagram.com/",
+    },
 ]
 
 TOPICS = [
@@ -312,6 +505,36 @@ TOPICS = [
     {"slug": "music", "name": "Music", "description": "Songs, labels and streaming services."},
     {"slug": "earnings", "name": "Earnings", "description": "Quarterly results and forecasts."},
 ]
+
+# Words that show a story is about a topic (Topic.keywords): suggestions offer the topic when the
+# headline has one or the text has two or more.
+TOPIC_KEYWORDS = {
+    slug: [word.strip() for word in words.split(",")]
+    for slug, words in {
+        "regulation": "regulator, regulatory, regulation, fined, fines, ban, banned, antitrust, "
+        "lawsuit, sued, court, law, legislation, lawmakers, Digital Services Act, "
+        "Cyberspace Administration, market regulator, investigation, probe, penalty, rules, "
+        "ministry, illegal, proceedings, European Commission, 监管, 罚款",
+        "child-safety": "children, child, minors, under 18, teenager, screen time, youth mode, "
+        "parents, 未成年人",
+        "e-commerce": "e-commerce, online shopping, shopper, online retailer, marketplace, seller, "
+        "merchant, GMV, gross merchandise value, shopping festival, shopping, retail, Taobao, "
+        "Tmall, TikTok Shop, 电商, 网购, 淘宝, 天猫, 商品, 下单, 零售",
+        "singles-day": "Singles' Day, Singles Day, Double 11, Double Eleven, 11.11, 双十一, 双11",
+        "generative-ai": "generative AI, AI, artificial intelligence, chatbot, large language model, "
+        "language model, AI model, ChatGPT, Ernie Bot, Doubao, Qwen, DeepSeek, 大模型, "
+        "人工智能",
+        "climate": "climate, carbon, emissions, carbon neutrality, renewable, net zero, greenhouse, "
+        "sustainability, wind power, solar power, coal, environmental, deforestation, drought",
+        "leadership": "chief executive, CEO, chairman, chairwoman, appointed, appoints, steps down, "
+        "step down, resigns, successor, reshuffle, co-founder, president",
+        "live-streaming": "live stream, live-stream, live streaming, live-streaming, livestream, "
+        "live-streamer, live streamer, streamer, 直播, 带货",
+        "music": "music, song, artist, record label, playlist, lyrics, concert, singer, 音乐",
+        "earnings": "earnings, quarterly results, net profit, net income, revenue, profit, "
+        "quarterly, guidance, analysts' forecasts, forecasts, 营收, 净利润, 财报",
+    }.items()
+}
 
 REUTERS_TECH = ("Reuters", "https://www.reuters.com/technology/")
 SCMP_TECH = ("South China Morning Post", "https://www.scmp.com/tech")

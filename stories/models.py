@@ -12,7 +12,16 @@ from editorial.publishing import PublishableModel, PublishableQuerySet, Revision
 
 from .markdown import render_markdown
 
-__all__ = ["Status", "Company", "Platform", "Topic", "Story", "Source", "Correction"]
+__all__ = [
+    "Status",
+    "Company",
+    "Platform",
+    "Topic",
+    "Story",
+    "Source",
+    "Correction",
+    "DismissedSuggestion",
+]
 
 
 class StoryQuerySet(PublishableQuerySet):
@@ -286,3 +295,58 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"Correction to “{self.story}” of {self.created_at:%Y-%m-%d}"
+
+
+class DismissedSuggestionQuerySet(models.QuerySet):
+    def tokens_for(self, story):
+        """The story's dismissed suggestions as the form's hidden field writes them:
+        "company:12", "platform:3", "topic:5"."""
+        if story is None or story.pk is None:
+            return []
+        return [
+            f"{kind}:{pk}" for kind, pk in self.filter(story=story).values_list("kind", "entity_id")
+        ]
+
+    def remember(self, story, tokens, by):
+        """Keep dismissals (kind, entity primary key) for the story; ones already kept stay."""
+        self.bulk_create(
+            [
+                self.model(story=story, kind=kind, entity_id=pk, dismissed_by=by)
+                for kind, pk in tokens
+            ],
+            ignore_conflicts=True,
+        )
+
+
+class DismissedSuggestion(models.Model):
+    """A suggested company, platform or topic an editor dismissed for one story: the admin
+    does not offer it for that story again. Editing state, not content: no revision keeps it.
+
+    The entity is named by kind and primary key; a dismissal of something since deleted from
+    the registry is harmless (nothing can suggest it any more)."""
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", "Company"
+        PLATFORM = "platform", "Platform"
+        TOPIC = "topic", "Topic"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="dismissed_suggestions")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    entity_id = models.PositiveIntegerField()
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(default=timezone.now)
+
+    objects = DismissedSuggestionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # One row per story and entity; its index also serves "dismissed for this story".
+            models.UniqueConstraint(
+                fields=["story", "kind", "entity_id"], name="dismissed_suggestion_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.entity_id} dismissed for story {self.story_id}"

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.sql import emit_post_migrate_signal
 
 # The newest migration that names the roles' rights.
-_roles = importlib.import_module("stories.migrations.0012_editors_propose_registry")
+_roles = importlib.import_module("stories.migrations.0013_editors_propose_registry")
 
 
 def ensure_roles():

@@ -39,6 +39,15 @@ def sync(model, lookup, values):
     return obj
 
 
+def suggestion_settings(data):
+    """A company's or platform's settings for suggestions (companies.suggest)."""
+    return {
+        "needs_second_clue": data.get("needs_second_clue", False),
+        "clue_words": data.get("clue_words", []),
+        "false_friends": data.get("false_friends", []),
+    }
+
+
 class Command(BaseCommand):
     help = (
         "Fill the database with the demo issue #47 (published), three earlier published "
@@ -81,7 +90,13 @@ class Command(BaseCommand):
             platforms = self.load_platforms(companies)
             topics = {
                 t["slug"]: sync(
-                    Topic, {"slug": t["slug"]}, {"name": t["name"], "description": t["description"]}
+                    Topic,
+                    {"slug": t["slug"]},
+                    {
+                        "name": t["name"],
+                        "description": t["description"],
+                        "keywords": demo.TOPIC_KEYWORDS.get(t["slug"], []),
+                    },
                 )
                 for t in demo.TOPICS
             }
@@ -191,6 +206,7 @@ class Command(BaseCommand):
                 "website": data.get("website", ""),
                 "headquarters": data.get("headquarters", ""),
                 "description": data.get("description", ""),
+                **suggestion_settings(data),
             }
             companies[data["slug"]] = sync(Company, {"slug": data["slug"]}, values)
         return companies
@@ -204,6 +220,7 @@ class Command(BaseCommand):
                 "kind": data["kind"],
                 "aliases": data.get("aliases", []),
                 "website": data.get("website", ""),
+                **suggestion_settings(data),
             }
             platforms[data["slug"]] = sync(Platform, {"slug": data["slug"]}, values)
         return platforms

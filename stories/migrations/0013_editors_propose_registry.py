@@ -50,8 +50,8 @@ def remove_registry_rights(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("stories", "0011_story_blocks"),
-        ("companies", "0004_proposals"),
+        ("stories", "0012_dismissed_suggestion"),
+        ("companies", "0005_proposals"),
     ]
 
     operations = [migrations.RunPython(add_registry_rights, remove_registry_rights)]

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("companies", "0003_live_story_count"),
+        ("companies", "0004_suggestion_settings"),
     ]
 
     operations = [

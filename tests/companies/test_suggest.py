@@ -1,0 +1,190 @@
+"""The suggestion matcher's rules, one by one, on a small registry built here."""
+
+import pytest
+from django.utils import timezone
+
+from companies import suggest as suggest_module
+from companies.models import Company, Platform, Topic
+from companies.suggest import forget_matcher, get_matcher, suggest
+from tests.factories import make_company, make_platform, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def registry():
+    forget_matcher()
+    alibaba = make_company(
+        "Alibaba Group",
+        slug="alibaba-group",
+        name_zh="阿里巴巴集团",
+        aliases=["Alibaba", "BABA", "9988.HK", "阿里巴巴"],
+    )
+    taotian = make_company("Taobao and Tmall Group", slug="taotian", parent=alibaba)
+    make_platform("Taobao", slug="taobao", owner=taotian, aliases=["淘宝"])
+    jd = make_company(
+        "JD.com",
+        slug="jd-com",
+        name_zh="京东",
+        aliases=["JD", "9618.HK"],
+        clue_words=["retailer"],
+        false_friends=["京东方"],
+    )
+    make_platform("JD Mall", slug="jd-mall", owner=jd)
+    make_company(
+        "Apple",
+        slug="apple",
+        name_zh="苹果",
+        aliases=["Apple Inc.", "AAPL"],
+        needs_second_clue=True,
+        clue_words=["iPhone"],
+        false_friends=["apple growers"],
+    )
+    make_company("Temu Holdings", slug="temu-co")
+    meituan = make_company("Meituan", slug="meituan", name_zh="美团")
+    make_platform("Wow", slug="meituan-wow", owner=meituan, needs_second_clue=True)
+    make_platform("Keeta", slug="keeta", owner=meituan)
+    bytedance = make_company("ByteDance", slug="bytedance", name_zh="字节跳动")
+    make_platform("Temu", slug="temu", owner=make_company("PDD Holdings", slug="pdd"))
+    make_platform("Douyin", slug="douyin", owner=bytedance, aliases=["抖音"])
+    make_topic("Earnings", slug="earnings", keywords=["net profit", "revenue", "quarter"])
+    make_topic("Regulation", slug="regulation", keywords=["regulator", "fined"])
+    yield
+    forget_matcher()
+
+
+def found(headline, body=""):
+    result = suggest(headline, body)
+    return result.companies + result.platforms
+
+
+@pytest.mark.usefixtures("registry")
+class TestNames:
+    def test_a_name_with_a_possessive_is_found(self):
+        assert found("Alibaba's profit rises")[0] == "alibaba-group"
+        assert "alibaba-group" in found("Alibaba’s profit rises")  # a curly apostrophe
+
+    def test_names_match_in_lower_and_upper_case(self):
+        assert "alibaba-group" in found("alibaba cuts prices")
+        assert "bytedance" in found("BYTEDANCE HITS BACK")
+
+    def test_a_name_inside_a_longer_word_is_not_found(self):
+        assert found("Flights from Temuco to Santiago") == []
+        assert found("Alibabas and forty thieves") == []
+
+    def test_the_longest_name_wins_where_names_overlap(self):
+        assert found("Taobao and Tmall Group reports") == ["taotian", "alibaba-group"]
+
+    def test_chinese_names_are_found_inside_chinese_text(self):
+        result = suggest("", "美团旗下外卖平台Keeta已在利雅得上线，阿里巴巴也在当地投资。")
+        assert result.companies[:2] == ["meituan", "alibaba-group"]
+        assert result.platforms == ["keeta"]
+
+    def test_a_false_friend_hides_the_name_inside_it(self):
+        assert found("京东方发布新款屏幕") == []
+        assert found("京东发布新款手机") == ["jd-com"]
+
+    def test_tickers_match_only_in_capitals(self):
+        assert found("BABA and 9618.HK rise") == ["alibaba-group", "jd-com"]
+        assert found("baba said no") == []
+
+
+@pytest.mark.usefixtures("registry")
+class TestSecondClue:
+    def test_an_ordinary_word_needs_a_second_clue(self):
+        assert found("Apple harvest is early this year") == []
+        assert found("Apple's new phone", "The iPhone 16 sells well.") == ["apple"]
+
+    def test_a_longer_name_or_ticker_is_a_clue_by_itself(self):
+        assert found("Apple Inc. hires") == ["apple"]
+        assert found("AAPL falls") == ["apple"]
+
+    def test_names_needing_a_clue_must_match_their_case(self):
+        assert found("an apple a day", "The iPhone is old.") == []
+
+    def test_the_owner_is_a_clue_for_its_platform(self):
+        assert found("Wow: prices rise") == []
+        assert found("Meituan closes Wow") == ["meituan", "meituan-wow"]
+
+    def test_a_false_friend_wins_even_with_a_clue(self):
+        assert found("apple growers sell iPhone cases") == []
+
+    def test_two_letter_tickers_need_a_clue(self):
+        assert found("A typical JD asks for five years of experience") == []
+        assert found("JD hires couriers", "The retailer said so.") == ["jd-com"]
+        assert found("JD cuts prices on JD Mall")[:2] == ["jd-com", "jd-mall"]
+
+
+@pytest.mark.usefixtures("registry")
+class TestOwnersOrderAndTopics:
+    def test_a_platform_brings_its_owner_and_parents_after_the_names(self):
+        result = suggest("Taobao adds a button", "ByteDance said nothing.")
+        assert result.platforms == ["taobao"]
+        assert result.companies == ["bytedance", "taotian", "alibaba-group"]
+        assert [e.where for e in result.evidence[-2:]] == ["implied", "implied"]
+
+    def test_headline_mentions_come_first(self):
+        result = suggest("Meituan's profit", "ByteDance ByteDance. Meituan again.")
+        assert result.companies == ["meituan", "bytedance"]
+
+    def test_a_topic_needs_a_headline_word_or_two_in_the_text(self):
+        assert suggest("Meituan's net profit doubles", "").topics == ["earnings"]
+        assert suggest("Meituan", "Its revenue grew.").topics == []
+        assert suggest("Meituan", "Its revenue grew, and so did revenues abroad.").topics == [
+            "earnings"
+        ]
+
+    def test_evidence_says_what_matched_where(self):
+        result = suggest("Alibaba's fine", "The regulator fined alibaba.")
+        company = result.evidence[0]
+        assert (company.slug, company.matched, company.where) == (
+            "alibaba-group",
+            "Alibaba",
+            "headline",
+        )
+        topic = next(e for e in result.evidence if e.kind == "topic")
+        assert topic.matched == "regulator, fined"
+
+
+@pytest.mark.usefixtures("registry")
+class TestRebuilding:
+    def test_a_new_alias_is_used_at_once(self):
+        assert found("Zijie Tiaodong grows") == []
+        company = Company.objects.get(slug="bytedance")
+        company.aliases = ["Zijie Tiaodong"]
+        company.save()
+        assert found("Zijie Tiaodong grows") == ["bytedance"]
+
+    def test_a_deleted_platform_is_no_longer_suggested(self):
+        assert "keeta" in found("Keeta expands")
+        Platform.objects.filter(slug="keeta").delete()
+        assert "keeta" not in found("Keeta expands")
+
+    def test_new_topic_keywords_are_used_at_once(self):
+        assert suggest("Layoffs at Meituan", "").topics == []
+        Topic.objects.create(name="Jobs", slug="jobs", keywords=["layoffs"])
+        assert suggest("Layoffs at Meituan", "").topics == ["jobs"]
+
+    def test_the_matcher_is_kept_while_the_registry_is_unchanged(self, monkeypatch):
+        monkeypatch.setattr(suggest_module, "STAMP_CHECK_SECONDS", 0)
+        assert get_matcher() is get_matcher()
+
+    def test_a_change_from_another_process_is_seen_by_its_stamp(self, monkeypatch):
+        # QuerySet.update() sends no signal, like a save made by another process.
+        assert found("Zijie Tiaodong grows") == []
+        Company.objects.filter(slug="bytedance").update(
+            aliases=["Zijie Tiaodong"], updated_at=timezone.now()
+        )
+        assert found("Zijie Tiaodong grows") == []  # checked less than a second ago
+        monkeypatch.setattr(suggest_module, "STAMP_CHECK_SECONDS", 0)
+        assert found("Zijie Tiaodong grows") == ["bytedance"]
+
+    def test_between_checks_suggesting_runs_no_query(self, django_assert_num_queries):
+        get_matcher()
+        with django_assert_num_queries(0):
+            suggest("Alibaba", "BABA")
+
+
+def test_an_empty_registry_suggests_nothing(db):
+    forget_matcher()
+    assert suggest("Alibaba", "").as_dict() == {"companies": [], "platforms": [], "topics": []}

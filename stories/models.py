@@ -76,24 +76,33 @@ class StoryQuerySet(PublishableQuerySet):
         return self.filter(match)
 
 
-def awaiting_approval(company_ids, platform_ids):
-    """Names of the given companies and platforms still awaiting approval (one query, none
-    when no ids are given): a story naming one cannot be published."""
+def awaiting_approval(contents):
+    """{("companies" or "platforms", pk): name} of the companies and platforms that the given
+    contents (revisions' content) name and that still await approval: a story naming one
+    cannot be published. One query for any number of contents, none when they name nothing."""
+    company_ids, platform_ids = set(), set()
+    for content in contents:
+        tags = content.get("tags", {})
+        company_ids.update(tags.get("companies") or ())
+        platform_ids.update(tags.get("platforms") or ())
     if not company_ids and not platform_ids:
-        return []
-    names = (
+        return {}
+    rows = (
         Company.objects.pending()
-        .filter(pk__in=company_ids or [])
+        .filter(pk__in=company_ids)
         .order_by()
-        .values_list("name", flat=True)
+        .annotate(tag=models.Value("companies"))
+        .values_list("tag", "pk", "name")
         .union(
             Platform.objects.pending()
-            .filter(pk__in=platform_ids or [])
+            .filter(pk__in=platform_ids)
             .order_by()
-            .values_list("name", flat=True)
+            .annotate(tag=models.Value("platforms"))
+            .values_list("tag", "pk", "name"),
+            all=True,
         )
     )
-    return sorted(names)
+    return {(kind, pk): name for kind, pk, name in rows}
 
 
 class Story(PublishableModel):
@@ -213,7 +222,9 @@ class Story(PublishableModel):
     def written_by(self, user):
         return self.author_id is not None and self.author_id == user.pk
 
-    def publish_problems(self, at, content):
+    def publish_problems(self, at, content, pending=None):
+        """`pending`: awaiting_approval() of this and other contents, when the caller checks
+        many stories at once (an issue); else it is asked here."""
         fields = content.get("fields", {})
         problems = []
         if not (fields.get("summary") or "").strip():
@@ -223,7 +234,13 @@ class Story(PublishableModel):
         tags = content.get("tags", {})
         if not tags.get("companies"):
             problems.append("it needs at least one company")
-        waiting = awaiting_approval(tags.get("companies"), tags.get("platforms"))
+        pending = awaiting_approval([content]) if pending is None else pending
+        waiting = sorted(
+            pending[(kind, pk)]
+            for kind in ("companies", "platforms")
+            for pk in tags.get(kind) or ()
+            if (kind, pk) in pending
+        )
         if waiting:
             problems.append(
                 "it names "

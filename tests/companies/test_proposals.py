@@ -164,3 +164,19 @@ def test_topics_need_no_approval(client, editor):
     client.force_login(editor)
     client.post("/admin/companies/topic/add/", {"name": "Live streaming", "slug": "live"})
     assert client.get("/topics/live/").status_code == 200
+
+
+def test_an_issue_holding_such_a_story_is_refused_too(reviewer, newsroom):
+    from tests.factories import make_issue
+
+    pending = make_company("Duxiaoxiao Ltd", slug="duxiaoxiao-ltd", approved=False)
+    ready = make_story(status=Status.IN_REVIEW, companies=[newsroom])
+    naming = make_story("Names a proposal", status=Status.IN_REVIEW, companies=[pending])
+    issue = make_issue(stories=[ready, naming], status=Status.IN_REVIEW)
+    with pytest.raises(WorkflowError) as refused:
+        workflow.publish(issue, by=reviewer)
+    assert "“Names a proposal”: it names “Duxiaoxiao Ltd”, proposed but not yet" in str(
+        refused.value
+    )
+    ready.refresh_from_db()
+    assert ready.status == Status.IN_REVIEW

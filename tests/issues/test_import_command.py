@@ -73,7 +73,8 @@ def test_without_any_superuser_it_asks_for_a_user():
         run(SEED)
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: other transactional tests find the database as migrations left it.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_as_a_process_after_load_demo():
     """What other tools do: run the command and read its standard output."""
     call_command("load_demo", "--force", stdout=StringIO(), stderr=StringIO())

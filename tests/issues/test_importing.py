@@ -354,3 +354,16 @@ def test_an_unreadable_post_creates_nothing(erin):
         import_post((POSTS / "bad-empty-story.md").read_bytes(), by=erin)
     assert not Issue.objects.exists() and not Story.objects.exists()
     assert not User.objects.exclude(pk=erin.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_failure_halfway_through_rolls_back_what_was_already_created(erin):
+    plan = plan_import(post("markdown-headings.md"))
+    # Two stories wanting one address: the database refuses the third story's row, after the
+    # issue and two stories were written.
+    plan["stories"][2]["slug"] = plan["stories"][1]["slug"]
+    with pytest.raises(ImportRefused, match="nothing was imported"):
+        create_from_plan(plan, erin)
+    assert not Story.objects.exists()
+    assert not Issue.objects.exists()
+    assert not Revision.objects.exists()

@@ -70,6 +70,7 @@ class ImportPostForm(forms.Form):
     number = forms.IntegerField(
         required=False,
         min_value=1,
+        max_value=2_147_483_647,
         label="Issue number",
         help_text="Leave empty to take the next free number.",
     )

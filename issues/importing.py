@@ -685,6 +685,8 @@ def suggested_tags(headline, text):
 
 
 SLUG_LENGTH = 80
+# The largest number the issue's column holds (PositiveIntegerField).
+MAX_ISSUE_NUMBER = 2_147_483_647
 
 
 def _base_slug(headline, fallback):
@@ -728,8 +730,10 @@ def plan_import(post, number=None, source_name=""):
     from .models import Issue
 
     if number is not None:
-        if number < 1:
-            raise ImportRefused(f"Issue numbers start at 1; {number} cannot be used.")
+        if not 1 <= number <= MAX_ISSUE_NUMBER:
+            raise ImportRefused(
+                f"Issue numbers run from 1 to {MAX_ISSUE_NUMBER:,}; {number} cannot be used."
+            )
         if Issue.objects.filter(number=number).exists():
             raise ImportRefused(
                 f"Issue #{number} already exists. Choose another number, or leave it out to "

@@ -56,6 +56,8 @@ def test_a_given_number_is_used(admin_user):
     [
         (["bad-gap.md"], "nothing imported. The stories are numbered 1, 2, 4"),
         (["no-such-file.md"], "Cannot read"),
+        (["markdown-headings.md", "--number", "0"], "Issue numbers run from 1"),
+        (["markdown-headings.md", "--number", "9999999999"], "Issue numbers run from 1"),
         (["markdown-headings.md", "--user", "nobody"], "No active user named “nobody”"),
         (["markdown-headings.md", "--user", "rex"], "rex may not add issues and stories"),
     ],

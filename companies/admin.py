@@ -3,6 +3,7 @@ names that published stories carry are renamed by reviewers only."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import CharField, Count, F, Func, Value
 from django.db.models.deletion import ProtectedError
 from django.http import HttpResponseRedirect
@@ -113,6 +114,70 @@ class PublicNameMixin:
         return super().get_prepopulated_fields(request, obj)
 
 
+class ProposalAdminMixin:
+    """Editors propose companies and platforms (also from a story's form, with the + beside
+    its companies and platforms); what they add waits for a reviewer's approval, which the
+    list's "Approve" action gives. Approval is never taken back here: what readers have seen
+    stays public until it is deleted (refused while stories use it)."""
+
+    def can_approve(self, request):
+        return workflow.can_publish(
+            request.user, self.model._meta.get_field("stories").related_model
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if obj is None else [*fields, "approval"]
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        return fields if obj is None or "approval" in fields else [*fields, "approval"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.fieldsets is None or obj is None:
+            return fieldsets
+        first = dict(fieldsets[0][1])
+        first["fields"] = [*first["fields"], "approval"]
+        return [(fieldsets[0][0], first), *fieldsets[1:]]
+
+    @admin.display(description="Approval")
+    def approval(self, obj):
+        return "Approved" if obj.approved else "Awaiting a reviewer's approval"
+
+    def save_model(self, request, obj, form, change):
+        if not change and not self.can_approve(request):
+            obj.approved = False
+        super().save_model(request, obj, form, change)
+        if not change and not obj.approved:
+            messages.info(
+                request,
+                f"{obj} is proposed: it can be tagged on drafts, and shows on the site once a "
+                "reviewer approves it (stories naming it cannot be published before).",
+            )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not self.can_approve(request):
+            actions.pop("approve_selected", None)
+        return actions
+
+    @admin.action(description="Approve the selected proposals")
+    def approve_selected(self, request, queryset):
+        if not self.can_approve(request):
+            raise PermissionDenied
+        approved = 0
+        for obj in queryset.pending().order_by("pk"):
+            try:
+                obj.approve()
+            except ValidationError as error:
+                messages.error(request, f"{obj} was not approved: {'; '.join(error.messages)}.")
+            else:
+                approved += 1
+        if approved:
+            messages.success(request, f"Approved {approved}; now public.")
+
+
 def _count_column(description):
     @admin.display(description=description, ordering="story_count")
     def column(self, obj):
@@ -139,8 +204,11 @@ class RegistryAdmin(
         return super().get_queryset(request).annotate(story_count=Count("stories")).order_by("name")
 
 
-class AliasedRegistryAdmin(AliasSearchMixin, RegistryAdmin):
-    """Companies and platforms: also found by their aliases, which the list shows."""
+class AliasedRegistryAdmin(ProposalAdminMixin, AliasSearchMixin, RegistryAdmin):
+    """Companies and platforms: also found by their aliases, which the list shows; editors
+    propose them, reviewers approve."""
+
+    actions = ["approve_selected"]
 
     @admin.display(description="Aliases")
     def aliases_list(self, obj):
@@ -161,10 +229,10 @@ SUGGESTIONS_FIELDSET = (
 
 @admin.register(Company)
 class CompanyAdmin(AliasedRegistryAdmin):
-    list_display = ["name", "name_zh", "parent", "aliases_list", "story_count_column"]
+    list_display = ["name", "name_zh", "parent", "aliases_list", "approved", "story_count_column"]
     list_select_related = ["parent"]
     search_fields = ["name", "name_zh", "slug"]
-    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["approved", ("parent", admin.RelatedOnlyFieldListFilter)]
     autocomplete_fields = ["parent"]
     fieldsets = [
         (None, {"fields": ["name", "name_zh", "slug", "aliases", "parent"]}),
@@ -175,10 +243,10 @@ class CompanyAdmin(AliasedRegistryAdmin):
 
 @admin.register(Platform)
 class PlatformAdmin(AliasedRegistryAdmin):
-    list_display = ["name", "owner", "kind", "aliases_list", "story_count_column"]
+    list_display = ["name", "owner", "kind", "aliases_list", "approved", "story_count_column"]
     list_select_related = ["owner"]
     search_fields = ["name", "slug", "owner__name", "owner__name_zh"]
-    list_filter = ["kind", ("owner", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["approved", "kind", ("owner", admin.RelatedOnlyFieldListFilter)]
     autocomplete_fields = ["owner"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "owner", "kind", "aliases", "website", "logo"]}),

@@ -6,6 +6,7 @@ companies.admin).
 """
 
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.deletion import ProtectedError
@@ -98,6 +99,48 @@ class UsedByStoriesQuerySet(models.QuerySet):
             obj.refuse_delete_if_used()
         return super().delete()
 
+    def public(self):
+        """The rows readers may see (companies and platforms narrow it to approved ones)."""
+        return self.all()
+
+
+class RegistryQuerySet(UsedByStoriesQuerySet):
+    """Companies and platforms, which editors may propose and reviewers approve."""
+
+    def public(self):
+        """The rows readers may see: approved ones. Every public page listing or opening a
+        company or platform starts here; a proposal waiting for a reviewer shows nowhere."""
+        return self.filter(approved=True)
+
+    def pending(self):
+        return self.filter(approved=False)
+
+
+def _approved_field():
+    return models.BooleanField(
+        default=True,
+        help_text="Proposed by an editor and not yet approved by a reviewer when unticked: "
+        "it can be tagged on drafts, but shows on no public page, and a story naming it "
+        "cannot be published until a reviewer approves it.",
+    )
+
+
+class ProposableMixin:
+    """Companies and platforms an editor proposed wait for a reviewer's approval (`approved`).
+    Approval is one way: what readers have seen is never hidden again by unticking a box."""
+
+    def approval_problems(self):
+        """What must be approved first, in an editor's words."""
+        return []
+
+    def approve(self):
+        problems = self.approval_problems()
+        if problems:
+            raise ValidationError(problems)
+        if not self.approved:
+            self.approved = True
+            self.save(update_fields=["approved"])
+
 
 class UsedByStoriesMixin:
     """Companies, platforms and topics cannot be deleted while any story names them.
@@ -143,7 +186,7 @@ class UsedByStoriesMixin:
         return super().delete(*args, **kwargs)
 
 
-class Company(UsedByStoriesMixin, models.Model):
+class Company(ProposableMixin, UsedByStoriesMixin, models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=200,
@@ -168,13 +211,14 @@ class Company(UsedByStoriesMixin, models.Model):
         upload_to="logos/companies/", blank=True, renditions_field="logo_renditions"
     )
     logo_renditions = RenditionsField()
+    approved = _approved_field()
     needs_second_clue = _needs_second_clue_field("Apple, Amazon, Meta")
     clue_words = _clue_words_field()
     false_friends = _false_friends_field()
     live_story_count = _live_story_count_field()
     updated_at = _updated_at_field()
 
-    objects = UsedByStoriesQuerySet.as_manager()
+    objects = RegistryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -194,13 +238,18 @@ class Company(UsedByStoriesMixin, models.Model):
     def get_absolute_url(self):
         return public_path("company_detail", self.slug)
 
+    def approval_problems(self):
+        if self.parent_id and not self.parent.approved:
+            return [f"its group “{self.parent}” awaits approval too: approve that first"]
+        return []
+
     @classmethod
     def index_families(cls, now=None):
         """The company index: groups (companies without a parent) A to Z, each with
         `published_count` and `members`, its subsidiaries at any depth (depth first, A to Z,
-        each with `depth` and `published_count`). Only companies with a published story, or
+        each with `depth` and `published_count`). Only approved companies with a published story, or
         with a subsidiary that has one, are listed. Two queries (with_published_counts)."""
-        rows = cls.objects.order_by("name").with_published_counts(now)
+        rows = cls.objects.public().order_by("name").with_published_counts(now)
         by_parent = {}
         for row in rows:
             by_parent.setdefault(row.parent_id, []).append(row)
@@ -222,7 +271,7 @@ class Company(UsedByStoriesMixin, models.Model):
         return groups
 
 
-class Platform(UsedByStoriesMixin, models.Model):
+class Platform(ProposableMixin, UsedByStoriesMixin, models.Model):
     class Kind(models.TextChoices):
         SOCIAL_VIDEO = "social_video", "Social video"
         SOCIAL_NETWORK = "social_network", "Social network"
@@ -255,13 +304,14 @@ class Platform(UsedByStoriesMixin, models.Model):
         upload_to="logos/platforms/", blank=True, renditions_field="logo_renditions"
     )
     logo_renditions = RenditionsField()
+    approved = _approved_field()
     needs_second_clue = _needs_second_clue_field("Wow, Kimi")
     clue_words = _clue_words_field()
     false_friends = _false_friends_field()
     live_story_count = _live_story_count_field()
     updated_at = _updated_at_field()
 
-    objects = UsedByStoriesQuerySet.as_manager()
+    objects = RegistryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -274,6 +324,11 @@ class Platform(UsedByStoriesMixin, models.Model):
 
     def get_absolute_url(self):
         return public_path("platform_detail", self.slug)
+
+    def approval_problems(self):
+        if not self.owner.approved:
+            return [f"its owner “{self.owner}” awaits approval too: approve that first"]
+        return []
 
 
 class Topic(UsedByStoriesMixin, models.Model):

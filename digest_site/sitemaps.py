@@ -172,7 +172,8 @@ class _TagSitemap(_Section):
     def items(self):
         # Filtering before annotating makes Max() look only at the published stories.
         return (
-            self.model.objects.filter(stories__in=Story.objects.published().values("pk"))
+            self.model.objects.public()
+            .filter(stories__in=Story.objects.published().values("pk"))
             .annotate(day=W3CDateTime(Max("stories__content_changed_at")))
             .order_by("name")
             .values_list("slug", "day")

@@ -41,6 +41,8 @@ class Action(models.TextChoices):
     DELETE = "delete", "Delete"
     # Not a change of state: a reviewer corrected a story in review.
     EDIT = "edit", "Correction"
+    # A draft created by importing a post (issues.importing), logged like a step.
+    IMPORT = "import", "Imported"
 
 
 # action: (the working state it starts from, the state it ends in, the permission it needs)
@@ -395,6 +397,21 @@ def keep_revision(obj, *, by, content=None):
         _set_pending(obj, obj.pending_status or Status.DRAFT)
     if obj.working_status == Status.IN_REVIEW:
         record_edit(obj, by=by, comment=f"Saved revision {revision.number}")
+    return revision
+
+
+def keep_imported(obj, *, by, note=""):
+    """What creating a draft by import does to the workflow: the first revision, as a save in
+    the admin keeps it (with `note` saying where it came from), and an entry in the log."""
+    revision = revisions.save_revision(obj, by=by, note=note[:300])
+    record(
+        obj,
+        action=Action.IMPORT,
+        by=by,
+        from_status="",
+        to_status=Status.DRAFT,
+        comment=note,
+    )
     return revision
 
 

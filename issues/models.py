@@ -261,10 +261,11 @@ class Issue(PublishableModel):
         return Story.objects.filter(pk__in=self._story_ids(content))
 
     def publish_problems(self, at, content):
-        """Two queries: the stories, and the newest revisions of those in review."""
+        """Three queries: the stories, the newest revisions of those in review, and which
+        companies and platforms they name await approval."""
         from editorial.revisions import contents_of
         from editorial.workflow import format_time
-        from stories.models import Story
+        from stories.models import Story, awaiting_approval
 
         entries = content.get("children", {}).get("entries", [])
         if not entries:
@@ -293,11 +294,13 @@ class Issue(PublishableModel):
         # story go out on their own).
         in_review = [story for story in stories if story.status == Status.IN_REVIEW]
         texts = contents_of(in_review)
+        pending = awaiting_approval(texts.values())
         for story in stories:
             if story.pk in texts:
                 story_content = texts[story.pk]
                 problems.extend(
-                    f"“{story}”: {problem}" for problem in story.publish_problems(at, story_content)
+                    f"“{story}”: {problem}"
+                    for problem in story.publish_problems(at, story_content, pending)
                 )
             elif story.is_live and not self.is_live and story.published_at > at:
                 problems.append(

@@ -200,7 +200,7 @@ class _StoriesFeed(_RequestFeed):
 
 class CompanyFeed(_StoriesFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Company, slug=slug)
+        return get_object_or_404(Company.objects.public(), slug=slug)
 
     def title(self, company):
         return f"{site_settings().name}: {company.name}"

@@ -175,6 +175,35 @@ class StoryQuerySet(PublishableQuerySet):
         return self.filter(match)
 
 
+def awaiting_approval(contents):
+    """{("companies" or "platforms", pk): name} of the companies and platforms that the given
+    contents (revisions' content) name and that still await approval: a story naming one
+    cannot be published. One query for any number of contents, none when they name nothing."""
+    company_ids, platform_ids = set(), set()
+    for content in contents:
+        tags = content.get("tags", {})
+        company_ids.update(tags.get("companies") or ())
+        platform_ids.update(tags.get("platforms") or ())
+    if not company_ids and not platform_ids:
+        return {}
+    rows = (
+        Company.objects.pending()
+        .filter(pk__in=company_ids)
+        .order_by()
+        .annotate(tag=models.Value("companies"))
+        .values_list("tag", "pk", "name")
+        .union(
+            Platform.objects.pending()
+            .filter(pk__in=platform_ids)
+            .order_by()
+            .annotate(tag=models.Value("platforms"))
+            .values_list("tag", "pk", "name"),
+            all=True,
+        )
+    )
+    return {(kind, pk): name for kind, pk, name in rows}
+
+
 class Story(PublishableModel):
     headline = models.CharField(max_length=255)
     slug = models.SlugField(
@@ -344,7 +373,9 @@ class Story(PublishableModel):
         ids = [row.get("author") for row in rows]
         return bool(ids) and Author.objects.filter(pk__in=ids, user_id=user.pk).exists()
 
-    def publish_problems(self, at, content):
+    def publish_problems(self, at, content, pending=None):
+        """`pending`: awaiting_approval() of this and other contents, when the caller checks
+        many stories at once (an issue); else it is asked here."""
         fields = content.get("fields", {})
         problems = []
         if not (fields.get("summary") or "").strip():
@@ -353,8 +384,23 @@ class Story(PublishableModel):
             problems.append("it needs at least one source")
         if not content.get("children", {}).get("bylines"):
             problems.append("it needs an author")
-        if not content.get("tags", {}).get("companies"):
+        tags = content.get("tags", {})
+        if not tags.get("companies"):
             problems.append("it needs at least one company")
+        pending = awaiting_approval([content]) if pending is None else pending
+        waiting = sorted(
+            pending[(kind, pk)]
+            for kind in ("companies", "platforms")
+            for pk in tags.get(kind) or ()
+            if (kind, pk) in pending
+        )
+        if waiting:
+            problems.append(
+                "it names "
+                + ", ".join(f"“{name}”" for name in waiting)
+                + ", proposed but not yet approved by a reviewer (Companies or Platforms, "
+                "action “Approve”)"
+            )
         if fields.get("image") and not (fields.get("image_alt") or "").strip():
             problems.append("its image needs alt text")
         return problems

@@ -176,7 +176,8 @@ def matching_companies(text, limit=8):
     if len(text) < 2:
         return []
     return list(
-        Company.objects.annotate(alias_text=_ArrayToString(F("aliases")))
+        Company.objects.public()
+        .annotate(alias_text=_ArrayToString(F("aliases")))
         .filter(
             Q(name__icontains=text) | Q(name_zh__icontains=text) | Q(alias_text__icontains=text)
         )
@@ -189,7 +190,8 @@ def matching_platforms(text, limit=8):
     if len(text) < 2:
         return []
     return list(
-        Platform.objects.annotate(alias_text=_ArrayToString(F("aliases")))
+        Platform.objects.public()
+        .annotate(alias_text=_ArrayToString(F("aliases")))
         .filter(Q(name__icontains=text) | Q(alias_text__icontains=text))
         .select_related("owner")
         .order_by("name")[:limit]

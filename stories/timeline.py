@@ -105,7 +105,7 @@ class CompanyFamily:
 
 def company_family(company):
     """Two queries: every company's (id, parent, name, slug), then the family's platforms."""
-    rows = list(Company.objects.order_by("name").values("id", "parent_id", "name", "slug"))
+    rows = list(Company.objects.public().order_by("name").values("id", "parent_id", "name", "slug"))
     by_id = {row["id"]: row for row in rows}
     children = {}
     for row in rows:
@@ -125,7 +125,8 @@ def company_family(company):
         todo.extend(child["id"] for child in children.get(current, []))
     family.names = {pk: by_id[pk]["name"] for pk in family.company_ids if pk in by_id}
     family.platforms = list(
-        Platform.objects.filter(owner_id__in=family.company_ids)
+        Platform.objects.public()
+        .filter(owner_id__in=family.company_ids)
         .order_by("name")
         .values("id", "name", "slug", "owner_id")
     )

@@ -147,10 +147,10 @@ def company_index(request):
 
 
 def platform_index(request):
-    """Platforms with published stories, A to Z, with their owners and counts (2 queries)."""
+    """Approved platforms with published stories, A to Z, with their owners and counts (2 queries)."""
     return _tag_index(
         request,
-        Platform.objects.select_related("owner").order_by("name"),
+        Platform.objects.public().select_related("owner").order_by("name"),
         kind="platform",
         title="Platforms",
         description="Every platform we cover, with the company that runs it and its number "
@@ -198,7 +198,7 @@ def _timeline_meta(obj, page, description, feed=None):
 
 
 def company_detail(request, slug):
-    company = get_object_or_404(Company, slug=slug)
+    company = get_object_or_404(Company.objects.public(), slug=slug)
     family = timeline.company_family(company)
     direct = _direct_only(request)
     context = timeline.timeline_context(

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.sql import emit_post_migrate_signal
 
 # The newest roles migration holds the full lists.
-_roles = importlib.import_module("stories.migrations.0013_authors")
+_roles = importlib.import_module("stories.migrations.0018_editors_propose_registry")
 
 
 def ensure_roles():

@@ -215,6 +215,10 @@ def main():
     finally:
         from django.db import connections
 
+        from digest_site.pages import epochs
+
+        # The page cache's listener holds a connection of its own to the throwaway database.
+        epochs.stop_listening()
         connections.close_all()
         teardown_databases(old_config, verbosity=0)
 

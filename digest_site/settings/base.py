@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "companies",
     "stories",
     "issues",
+    "newsletter",
     "digest_site.apps.DigestSiteConfig",
 ]
 

@@ -9,6 +9,8 @@ from django.conf import settings
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
+from editorial.tasks import fresh_connections
+
 from . import sending
 from .courier import Courier, Outcome
 from .mail import confirmation_message, render_issue
@@ -18,17 +20,20 @@ RETRY = RetryStrategy(max_attempts=5, exponential_wait=5)
 
 
 @app.task(name="newsletter.send_issue", queue="newsletter", retry=RETRY)
+@fresh_connections
 def send_issue(issue_id, published_at):
     """At the issue's public moment: create its deliveries and start sending."""
     return sending.send_at_publication(issue_id, published_at)
 
 
 @app.task(name="newsletter.send_batches", queue="newsletter", retry=RETRY)
+@fresh_connections
 def send_batches(issue_id):
     return f"{sending.send_batches(issue_id)} sent"
 
 
 @app.task(name="newsletter.send_confirmation", queue="newsletter", retry=RETRY)
+@fresh_connections
 def send_confirmation(subscriber_id):
     """The confirmation email (its link voids the older ones), unless the address is already
     subscribed or the sign-up expired: the sign-up page said the same thing either way."""
@@ -45,6 +50,7 @@ def send_confirmation(subscriber_id):
 
 
 @app.task(name="newsletter.send_test_copy", queue="newsletter", retry=RETRY)
+@fresh_connections
 def send_test_copy(issue_id, email):
     """A reviewer's copy of the issue as its newest text reads, before it is published."""
     from issues.models import Issue
@@ -61,6 +67,7 @@ def send_test_copy(issue_id, email):
 
 @app.periodic(cron=settings.DIGEST_QUEUE_SWEEP_CRON, periodic_id="newsletter-sweep")
 @app.task(name="newsletter.sweep", queue="newsletter", queueing_lock="newsletter-sweep")
+@fresh_connections
 def sweep(timestamp):
     interrupted, resumed, expired = sending.sweep()
     return f"{interrupted} interrupted, {resumed} resumed, {expired} expired"

@@ -274,6 +274,8 @@ DIGEST_NEWSLETTER_RETRY_SECONDS = env_int("DIGEST_NEWSLETTER_RETRY_SECONDS", 60)
 DIGEST_NEWSLETTER_SENDING_TIMEOUT = env_int(
     "DIGEST_NEWSLETTER_SENDING_TIMEOUT", max(60, 6 * EMAIL_TIMEOUT)
 )
+# Jobs one worker runs at once (threads: sending mostly waits on SMTP and PostgreSQL).
+PROCRASTINATE_WORKER_DEFAULTS = {"concurrency": env_int("DIGEST_WORKER_CONCURRENCY", 4)}
 # When the sweep runs (cron; a sixth field counts seconds): resumes interrupted sends, gives
 # up on interrupted deliveries, purges expired sign-ups.
 DIGEST_QUEUE_SWEEP_CRON = env_str("DIGEST_QUEUE_SWEEP_CRON", "* * * * *")

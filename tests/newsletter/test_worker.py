@@ -149,6 +149,9 @@ def test_a_worker_killed_mid_send_leaves_no_duplicate_and_loses_nobody(worker, r
         "DIGEST_NEWSLETTER_BATCH": 10,
         "DIGEST_NEWSLETTER_LEASE_SECONDS": 3,
         "DIGEST_NEWSLETTER_SENDING_TIMEOUT": 3,
+        # One job at a time, so exactly one message is in flight when it dies (with N jobs at
+        # once, up to N are, each reported the same way).
+        "DIGEST_WORKER_CONCURRENCY": 1,
     }
     # A slow mail server: each message is received, then acknowledged 0.5 s later.
     with smtp_sink(delay=0.5) as (sink, port):

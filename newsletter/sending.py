@@ -149,13 +149,11 @@ def _claim(issue_id, holder):
 
 def _begin(delivery_id, holder):
     """Mark one claimed row `sending` (committed before a byte goes out). False when the row
-    is no longer ours (the lease passed and another run took it) or its reader unsubscribed."""
+    is no longer ours (the lease passed and another run took it) or no longer pending (its
+    reader unsubscribed: subscribing.unsubscribe skips their pending rows)."""
     return bool(
         Delivery.objects.filter(
-            pk=delivery_id,
-            state=Delivery.State.PENDING,
-            claimed_by=holder,
-            subscriber__status=Subscriber.Status.CONFIRMED,
+            pk=delivery_id, state=Delivery.State.PENDING, claimed_by=holder
         ).update(
             state=Delivery.State.SENDING,
             sending_since=timezone.now(),

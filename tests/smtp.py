@@ -21,11 +21,14 @@ class Sink:
     """Keeps each accepted message. `delay`: seconds to wait before answering each message's
     DATA (the message counts as received first, as a real server would have it on disk).
     `refuse`: {address: "550 ..." or "451 ..."} answers to RCPT for those addresses.
+    `hang_up`: addresses whose message is received and then the connection dropped with no
+    answer (did it arrive? the sender cannot know).
     `keep`: False to count messages without keeping them (the benchmark)."""
 
-    def __init__(self, delay=0.0, refuse=None, keep=True):
+    def __init__(self, delay=0.0, refuse=None, hang_up=(), keep=True):
         self.delay = delay
         self.refuse = dict(refuse or {})
+        self.hang_up = set(hang_up)
         self.keep = keep
         self.messages = []
         self.count = 0
@@ -48,6 +51,9 @@ class Sink:
                         message_from_bytes(envelope.content, policy=policy.default),
                     )
                 )
+        if self.hang_up & set(envelope.rcpt_tos):
+            server.transport.close()
+            return "421 Closing"  # never reaches the client: the connection is gone
         if self.delay:
             await asyncio.sleep(self.delay)
         return "250 Message accepted for delivery"

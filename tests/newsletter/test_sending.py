@@ -261,6 +261,50 @@ def test_a_mail_server_that_is_down_keeps_deliveries_pending(reviewer):
     assert "Connection refused" in delivery.last_error or "ConnectionRefused" in delivery.last_error
 
 
+def test_a_connection_lost_while_the_server_takes_the_message_is_never_retried(reviewer):
+    subscribers("ann@example.com", "lost@example.com", "zed@example.com")
+    with _smtp_server(hang_up={"lost@example.com"}) as sink:
+        issue = publish(issue_in_review(), reviewer)
+        run_queued()
+        with time_machine.travel(timezone.now() + timedelta(hours=2), tick=False):
+            sending.sweep()
+            run_queued()
+    lost = Delivery.objects.get(issue=issue, subscriber__email="lost@example.com")
+    # The server had the message when the line went dead: it may have arrived.
+    assert (lost.state, lost.attempts) == ("failed", 1)
+    assert "may have arrived" in lost.last_error
+    assert sorted(sink.recipients()) == ["ann@example.com", "lost@example.com", "zed@example.com"]
+
+
+def test_the_database_refuses_a_second_delivery_of_an_issue_to_one_subscriber(reviewer):
+    from django.db import IntegrityError, transaction
+
+    [ann] = subscribers("ann@example.com")
+    issue = publish(issue_in_review(), reviewer)
+    Delivery.objects.create(issue=issue, subscriber=ann)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Delivery.objects.create(issue=issue, subscriber=ann)
+
+
+def test_an_older_job_for_a_moved_publication_sends_nothing(reviewer, other_reviewer):
+    """Scheduled for 18:00, then moved to 12:00: the 12:00 job sends; the 18:00 one must not
+    send the issue to whoever subscribed in between."""
+    subscribers("ann@example.com")
+    later = timezone.now() + timedelta(hours=6)
+    earlier = timezone.now() + timedelta(hours=1)
+    issue = publish(issue_in_review(), reviewer, at=later)
+    workflow.unpublish(issue, by=reviewer)
+    for item in [*issue.stories.all(), issue]:
+        workflow.submit(item, by=reviewer)
+    publish(issue, other_reviewer, at=earlier)
+    with time_machine.travel(earlier + timedelta(seconds=1), tick=False):
+        run_queued()
+    subscribers("late@example.com")
+    with time_machine.travel(later + timedelta(seconds=1), tick=False):
+        assert run_queued() == ["not public (unpublished or rescheduled): nothing sent"]
+    assert [m.to[0] for m in _issue_mails()] == ["ann@example.com"]
+
+
 def test_the_sweep_fails_a_delivery_left_sending_and_never_sends_it_again(reviewer):
     ann, bo = subscribers("ann@example.com", "bo@example.com")
     publish(issue_in_review(), reviewer)

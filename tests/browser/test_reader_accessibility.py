@@ -27,6 +27,7 @@ PAGES = [
     "/search/?q=阿里巴巴",
     "/search/?q=qwrtzplkjhgf",
     "/search/",
+    "/newsletter/",
     "/no-such-page/",
 ]
 

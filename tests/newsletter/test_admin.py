@@ -95,6 +95,13 @@ def test_reviewers_see_each_issue_s_sent_pending_and_failed_counts(client, revie
     assert "Send me a test copy" in page.text
 
 
+def test_the_desk_links_reviewers_to_the_counts(client, reviewer, editor):
+    client.force_login(reviewer)
+    assert "/admin/newsletter/delivery/by-issue/" in client.get("/admin/desk/").text
+    client.force_login(editor)
+    assert "/admin/newsletter/delivery/by-issue/" not in client.get("/admin/desk/").text
+
+
 def test_editors_do_not_see_the_counts(client, editor):
     client.force_login(editor)
     assert client.get("/admin/newsletter/delivery/by-issue/").status_code == 403

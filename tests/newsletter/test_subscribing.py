@@ -190,6 +190,16 @@ def test_the_unsubscribe_link_shows_a_button_that_is_neither_cached_nor_indexed(
     assert Subscriber.objects.get().status == "confirmed"
 
 
+def test_the_link_pages_run_one_query(client, django_assert_num_queries):
+    [ann] = subscribers("ann@example.com", status=Subscriber.Status.PENDING)
+    for path in [
+        _unsubscribe_path(ann),
+        f"/newsletter/confirm/{tokens.confirmation_token(ann)}/",
+    ]:
+        with django_assert_num_queries(1):  # the subscriber the token names
+            assert client.get(path).status_code == 200
+
+
 def test_one_click_unsubscribes_without_a_csrf_token():
     [ann] = subscribers("ann@example.com")
     client = Client(enforce_csrf_checks=True)

@@ -3,7 +3,6 @@
 import pytest
 
 from newsletter.models import Subscriber
-from tests.newsletter import conftest as newsletter_fixtures
 from tests.queue import queued
 from tests.site import conftest as site_fixtures
 
@@ -11,12 +10,11 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 newsroom = site_fixtures.newsroom
 _fresh_page_cache = site_fixtures._fresh_page_cache
-empty_queue_after = newsletter_fixtures.empty_queue_after
 
 
 @pytest.mark.parametrize("width", [360, 1280])
 def test_a_reader_signs_up_from_an_issue_page(
-    browser, live_server, newsroom, screenshot_dir, width, empty_queue_after
+    browser, live_server, newsroom, screenshot_dir, width
 ):
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()

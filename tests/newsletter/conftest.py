@@ -1,6 +1,3 @@
-import pytest
-from django.db import connection
-
 from editorial import workflow
 from newsletter.models import Subscriber
 from stories.models import Status
@@ -34,15 +31,3 @@ def publish(issue, reviewer, at=None):
     workflow.publish(issue, by=reviewer, at=at)
     issue.refresh_from_db()
     return issue
-
-
-@pytest.fixture
-def empty_queue_after():
-    """Procrastinate's tables are not Django's to flush: a test that commits (transactional_db,
-    real workers) empties them afterwards, so no job outlives it."""
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE procrastinate_events, procrastinate_periodic_defers, procrastinate_jobs,"
-            " procrastinate_workers CASCADE"
-        )

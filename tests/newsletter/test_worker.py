@@ -15,7 +15,7 @@ from tests.newsletter.conftest import issue_in_review, publish, subscribers
 from tests.processes import start_worker, stop_worker, worker_env
 from tests.smtp import smtp_sink
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_queue_after")]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _wait_until(condition, timeout=60, what="the condition"):

@@ -20,7 +20,7 @@
 
 import logging
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -71,7 +71,8 @@ def send_at_publication(issue_id, published_at):
     from .tasks import send_issue
 
     issue = Issue.objects.filter(pk=issue_id, status=Status.PUBLISHED).first()
-    if issue is None or issue.published_at.isoformat() != published_at:
+    # Compared as moments: the form's time may be in another zone than the database's.
+    if issue is None or issue.published_at != datetime.fromisoformat(published_at):
         return "not public (unpublished or rescheduled): nothing sent"
     if issue.published_at > timezone.now():
         send_issue.configure(schedule_at=issue.published_at).defer(

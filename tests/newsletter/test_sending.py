@@ -126,6 +126,17 @@ def test_a_scheduled_issue_is_queued_for_its_moment_and_sent_only_then(reviewer)
     assert Delivery.objects.get(issue=issue).state == "sent"
 
 
+def test_a_time_chosen_in_another_time_zone_is_the_same_moment(reviewer):
+    from zoneinfo import ZoneInfo
+
+    subscribers("ann@example.com")
+    at = (timezone.now() + timedelta(hours=2)).astimezone(ZoneInfo("Asia/Shanghai"))
+    issue = publish(issue_in_review(), reviewer, at=at)
+    with time_machine.travel(at + timedelta(seconds=1), tick=False):
+        run_queued()
+    assert Delivery.objects.get(issue=issue).state == "sent"
+
+
 def test_a_job_that_runs_before_its_moment_waits_for_it(reviewer):
     subscribers("ann@example.com")
     at = timezone.now() + timedelta(hours=2)

@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install node-deps test-tools db migrate demo static run test lint format check bench eval lock db-stop reset
+.PHONY: install node-deps test-tools db migrate demo static run worker test lint format check bench bench-newsletter eval lock db-stop reset
 
 # Re-install only when the lock changes. requirements-dev.lock: what the site runs on
 # (requirements.lock, all the production image installs) plus the embedded PostgreSQL and the
@@ -54,11 +54,21 @@ demo: migrate
 static: install
 	$(MANAGE) collectstatic --noinput --verbosity 0
 
+# The web server and a queue worker together (the worker sends the newsletter and workflow
+# mail; without EMAIL_HOST it prints them here). The worker runs in the background and stops
+# when runserver does, Ctrl-C included.
 run: demo static
 	@echo ""
 	@echo "Digest is at http://$(HOST):$(PORT)/  (editors' workspace: http://$(HOST):$(PORT)/admin/)"
+	@echo "A queue worker runs alongside: mail is printed here unless EMAIL_HOST is set."
 	@echo ""
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@$(MANAGE) procrastinate worker & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+		$(MANAGE) runserver $(HOST):$(PORT)
+
+# A queue worker alone (another terminal, or a second machine pointed at the same database).
+worker: migrate
+	$(MANAGE) procrastinate worker
 
 lint: install
 	$(BIN)/ruff check .
@@ -88,11 +98,16 @@ bench: install db
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null)
 	$(BIN)/python scripts/bench.py --proxy
 	$(BIN)/python scripts/eval_suggest.py --only-bench
+	$(BIN)/python scripts/bench_newsletter.py
 
 # Suggestions: precision and recall on the labelled sets (tests/data/suggest_*.jsonl) in a
 # throwaway database holding the demo registry, and the speed with 10,000 more registry rows.
 eval: install db
 	$(BIN)/python scripts/eval_suggest.py --bench
+
+# Newsletter sending alone: 10,000 subscribers to a local SMTP server, one and two workers.
+bench-newsletter: install db
+	$(BIN)/python scripts/bench_newsletter.py
 
 # Regenerate both locks from pyproject.toml (pinned versions with hashes; no index addresses,
 # which are the machine's business). The dev lock is held to the runtime lock's versions.

@@ -79,6 +79,8 @@ urlpatterns = [
     path("preview/stories/<int:pk>/", preview.preview_view, {"model": Story}, name="story_preview"),
     path("preview/issues/<int:pk>/", preview.preview_view, {"model": Issue}, name="issue_preview"),
     path("", include("editorial.urls")),
+    # Sign-up, confirm, unsubscribe: never stored by the page cache (forms, tokens, cookies).
+    path("", include("newsletter.urls")),
     path("admin/desk/", desk.editorial_desk, name="editorial_desk"),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),

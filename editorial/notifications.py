@@ -1,14 +1,15 @@
 """Emails the workflow sends: to reviewers on submit, to authors on review and on publishing.
 
 The workflow calls these after its transaction commits, so a refused or rolled-back step sends
-nothing. A mail server that is down must not undo a publication: failures are logged.
+nothing. They are queued (editorial.tasks.send_email) and sent by the worker, off the request,
+which retries while the mail server is down; a failure to queue is logged, never raised, so it
+cannot make a successful step look like a failed one.
 """
 
 import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.urls import reverse
 
 logger = logging.getLogger(__name__)
@@ -29,11 +30,14 @@ def _send(subject, body, recipients):
     recipients = sorted({address for address in recipients if address})
     if not recipients:
         return 0
+    from .tasks import send_email
+
     try:
-        return send_mail(subject, body, None, recipients)
+        send_email.defer(subject=subject, body=body, recipients=recipients)
     except Exception:
-        logger.exception("Could not send %r to %s", subject, recipients)
+        logger.exception("Could not queue %r to %s", subject, recipients)
         return 0
+    return 1
 
 
 def _name(user):

@@ -7,6 +7,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db.models.signals import pre_delete
+from django.dispatch import Signal
+
+# Sent by workflow.publish for each object it publishes, inside the publishing transaction
+# (receivers' writes commit or roll back with it): `instance` (the locked row, with its
+# `published_at`: now or a scheduled time) and `first_time` (False when publishing changes to
+# something already public). The newsletter queues an issue's sending on it.
+went_live = Signal()
 
 _acting = ContextVar("editorial_deleting_as", default=None)
 

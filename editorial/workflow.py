@@ -20,6 +20,7 @@ from django.utils import formats, timezone
 from . import notifications, revisions
 from .models import Revision, Transition
 from .publishing import Status
+from .signals import went_live
 
 WORKFLOW_FIELDS = [
     "status",
@@ -588,6 +589,7 @@ def _publish_one(locked, revision, *, by, when, at, now, parent=None):
         to_status=Status.PUBLISHED,
         comment=". ".join(notes),
     )
+    went_live.send(sender=type(locked), instance=locked, first_time=not was_live)
 
 
 def unpublish(obj, *, by):

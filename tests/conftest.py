@@ -68,6 +68,26 @@ def _fresh_cache():
     forget()
 
 
+@pytest.fixture(autouse=True)
+def _queue_emptied_after_committing_tests(request, django_db_blocker):
+    """The task queue's tables (Procrastinate's) are not Django's models, so a test that
+    commits (transaction=True, live_server, real workers) leaves its jobs behind after the
+    flush; they are removed here, so no later test sees them (tests.queue.queued)."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    committed = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if committed:
+        from django.db import connection
+
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "TRUNCATE procrastinate_events, procrastinate_periodic_defers,"
+                " procrastinate_jobs, procrastinate_workers CASCADE"
+            )
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _page_listener_stops_before_the_database_goes(django_db_setup):
     """The page cache's listener holds a connection to the test database, which could not be

@@ -255,3 +255,44 @@ def stop_postgres(data_dir):
     deadline = time.monotonic() + 30
     while pid_file.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
+
+
+# --- The task queue's worker (manage.py procrastinate worker), for the newsletter tests -----
+
+
+def worker_env(db, smtp_port, **extra):
+    """Test settings against the test database `db` (Django's settings dict), mail to the SMTP
+    server on `smtp_port`."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "digest_site.settings.test",
+        "DATABASE_URL": database_url(db),
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+        "EMAIL_TIMEOUT": "5",
+    }
+    env.update({name: str(value) for name, value in extra.items()})
+    return env
+
+
+def start_worker(env, log_path=None):
+    """A worker process (`manage.py procrastinate worker`); stop it with stop_worker."""
+    log = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "procrastinate", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def stop_worker(process, timeout=30):
+    """Ask the worker to stop (SIGTERM: it finishes its current job), then wait for it."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -32,11 +32,14 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
+    # The task queue's tables (migrations) and `manage.py procrastinate worker`.
+    "procrastinate.contrib.django",
     "editorial",
     "companies",
     "sitesettings",
     "stories",
     "issues",
+    "newsletter",
     "digest_site.apps.DigestSiteConfig",
 ]
 
@@ -232,14 +235,51 @@ DIGEST_SHARE_LINK_DAYS = env_int("DIGEST_SHARE_LINK_DAYS", 7)
 # The site's public address, for links in workflow emails (sent outside any request).
 DIGEST_SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+# Mail: SMTP as soon as EMAIL_HOST is set, in every settings module; without it dev prints mail
+# to the console, tests keep it in memory and production sends to localhost:25.
+SMTP_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    SMTP_EMAIL_BACKEND if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS (STARTTLS, port 587) or EMAIL_USE_SSL (465).")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Digest <digest@localhost>")
+
+# --- The task queue (Procrastinate, on this PostgreSQL) and the newsletter -------------------
+# `manage.py procrastinate worker` runs the jobs: newsletter sending, confirmations, workflow
+# mail. More workers (processes or machines) send faster; each claims its own batches.
+# How long a confirmation link lives; unconfirmed sign-ups are deleted after it.
+DIGEST_NEWSLETTER_CONFIRM_HOURS = env_int("DIGEST_NEWSLETTER_CONFIRM_HOURS", 72)
+# Sign-up requests: per address (a mailbox gets at most this many confirmation emails) and
+# per client address (above it, 429).
+DIGEST_NEWSLETTER_ADDRESS_RATE = env_str("DIGEST_NEWSLETTER_ADDRESS_RATE", "3/h")
+DIGEST_NEWSLETTER_CLIENT_RATE = env_str("DIGEST_NEWSLETTER_CLIENT_RATE", "10/h")
+# Deliveries a worker claims at a time, how long the claim holds, how many sending jobs an
+# issue gets (the most workers that send one issue at once).
+DIGEST_NEWSLETTER_BATCH = env_int("DIGEST_NEWSLETTER_BATCH", 100)
+DIGEST_NEWSLETTER_LEASE_SECONDS = env_int("DIGEST_NEWSLETTER_LEASE_SECONDS", 120)
+DIGEST_NEWSLETTER_SEND_JOBS = env_int("DIGEST_NEWSLETTER_SEND_JOBS", 4)
+# SMTP errors: tries per delivery, the first wait (doubling each time).
+DIGEST_NEWSLETTER_MAX_ATTEMPTS = env_int("DIGEST_NEWSLETTER_MAX_ATTEMPTS", 5)
+DIGEST_NEWSLETTER_RETRY_SECONDS = env_int("DIGEST_NEWSLETTER_RETRY_SECONDS", 60)
+# A delivery `sending` for longer than this was interrupted (its worker stopped): the sweep
+# marks it failed, as it may have arrived. Well above any SMTP conversation's time limit.
+DIGEST_NEWSLETTER_SENDING_TIMEOUT = env_int(
+    "DIGEST_NEWSLETTER_SENDING_TIMEOUT", max(60, 6 * EMAIL_TIMEOUT)
+)
+# Jobs one worker runs at once (threads: sending mostly waits on SMTP and PostgreSQL).
+PROCRASTINATE_WORKER_DEFAULTS = {"concurrency": env_int("DIGEST_WORKER_CONCURRENCY", 4)}
+# When the sweep runs (cron; a sixth field counts seconds): resumes interrupted sends, gives
+# up on interrupted deliveries, purges expired sign-ups.
+DIGEST_QUEUE_SWEEP_CRON = env_str("DIGEST_QUEUE_SWEEP_CRON", "* * * * *")
 
 LOGGING = {
     "version": 1,

@@ -30,4 +30,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Always SMTP: to EMAIL_HOST, or to a mail server on this machine (localhost:25).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", SMTP_EMAIL_BACKEND)  # noqa: F405
+if not EMAIL_HOST:  # noqa: F405
+    EMAIL_HOST = "localhost"

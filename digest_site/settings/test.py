@@ -6,7 +6,10 @@ DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-any-deployment-0123456789abcdef"
 # A fast hasher: password hashing would otherwise dominate the suite's run time.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Mail kept in memory (mail.outbox), unless EMAIL_HOST points at a test's SMTP server (the
+# queue worker a test starts in a child process).
+_LOCMEM_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_BACKEND = SMTP_EMAIL_BACKEND if EMAIL_HOST else _LOCMEM_EMAIL_BACKEND  # noqa: F405
 # Tests must not share a cache with a developer's server or with each other's runs.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # No collectstatic needed to render pages in tests.

@@ -35,6 +35,7 @@ PAGES = [
     "/search/?q=alibabba",
     "/search/?q=qwrtzplkjhgf",
     "/search/",
+    "/newsletter/",
     "/no-such-page/",
 ]
 

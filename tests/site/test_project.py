@@ -105,7 +105,7 @@ def test_env_helpers_read_good_values(monkeypatch):
 def test_docker_compose_runs_postgres_and_gunicorn_after_a_healthy_db():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"db", "web", "proxy"}
+    assert set(services) == {"db", "web", "worker", "proxy"}
     db, web = services["db"], services["web"]
     assert db["image"].startswith("postgres:16")
     assert "pg_isready" in " ".join(db["healthcheck"]["test"])
@@ -115,6 +115,20 @@ def test_docker_compose_runs_postgres_and_gunicorn_after_a_healthy_db():
     assert web["environment"]["DJANGO_SETTINGS_MODULE"] == "digest_site.settings.production"
     assert web["environment"]["DATABASE_URL"].startswith("postgres://")
     assert (ROOT / "Dockerfile").exists()
+
+
+def test_docker_compose_runs_a_queue_worker_from_the_app_image_with_the_same_mail_settings():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    web, worker = services["web"], services["worker"]
+    assert worker["build"]["target"] == "app"
+    assert worker["command"] == "python manage.py procrastinate worker"
+    assert "ports" not in worker
+    # Started after web, which migrates the queue's tables.
+    assert worker["depends_on"]["web"]["condition"] == "service_healthy"
+    for name in ("DATABASE_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "SITE_URL", "EMAIL_HOST"):
+        assert worker["environment"][name] == web["environment"][name], name
+    for name in ("EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS"):
+        assert name in worker["environment"], name
 
 
 def test_docker_compose_publishes_only_nginx_in_front_of_gunicorn():

@@ -204,9 +204,9 @@ def matching_platforms(text, limit=8):
 # unrelated words rarely pass 0.3.
 SUGGEST_THRESHOLD = 0.5
 
-# Every name a reader may mean: companies (name, Chinese name, aliases), platforms (name,
-# aliases) and topics (name), each with the name to offer. Ranked by the best score of any of
-# an entity's names, then by the best whole-string similarity ("alibabba" is as close to
+# Every name a reader may mean: approved companies (name, Chinese name, aliases), platforms
+# (name, aliases) and topics (name), each with the name to offer (proposals are public
+# nowhere: Company.objects.public()). Ranked by the best score of any of an entity's names, then by the best whole-string similarity ("alibabba" is as close to
 # "Alibaba Cloud" as to "Alibaba Group" word by word, but Alibaba Group's alias "Alibaba" is
 # closer as a whole). The registry is read whole (a trigram index cannot serve names unnested
 # from arrays): about 60 ms for 1,000 companies on a loaded two-core machine, which is why it
@@ -215,8 +215,10 @@ _SUGGEST_SQL = """
 WITH names(label, term) AS (
     SELECT c.name, lower(t) FROM companies_company c,
            unnest(c.aliases || ARRAY[c.name, c.name_zh]) AS t
+     WHERE c.approved
     UNION ALL
     SELECT p.name, lower(t) FROM companies_platform p, unnest(p.aliases || ARRAY[p.name]) AS t
+     WHERE p.approved
     UNION ALL
     SELECT name, lower(name) FROM companies_topic
 ), scored AS (

@@ -227,7 +227,7 @@ def company_detail(request, slug):
 
 
 def platform_detail(request, slug):
-    platform = get_object_or_404(Platform.objects.select_related("owner"), slug=slug)
+    platform = get_object_or_404(Platform.objects.public().select_related("owner"), slug=slug)
     context = timeline.timeline_context(
         request, Story.objects.published().about(platform_ids=[platform.pk])
     )

@@ -73,7 +73,10 @@ def test_retagging_a_published_story_moves_the_count(alibaba):
     # Tags of a draft do not count until it is published.
     draft = make_story(status=Status.DRAFT, companies=[alibaba, tencent])
     assert (public_count(alibaba), public_count(tencent)) == (0, 1)
-    Story.objects.filter(pk=draft.pk).update(status=Status.PUBLISHED, published_at=timezone.now())
+    now = timezone.now()
+    Story.objects.filter(pk=draft.pk).update(
+        status=Status.PUBLISHED, published_at=now, content_changed_at=now
+    )
     assert (public_count(alibaba), public_count(tencent)) == (1, 2)
     assert_counts_true()
 
@@ -164,8 +167,9 @@ def test_a_tag_added_while_another_transaction_publishes_is_counted():
     def publish():
         try:
             with transaction.atomic():
+                now = timezone.now()
                 Story.objects.filter(pk=story.pk).update(
-                    status=Status.PUBLISHED, published_at=timezone.now()
+                    status=Status.PUBLISHED, published_at=now, content_changed_at=now
                 )
                 published.set()
                 # Erin's tag is inserted meanwhile and waits for this commit.

@@ -194,3 +194,10 @@ def test_indexes_leave_out_proposals_even_when_a_published_story_names_them(clie
         page = client.get(url).content.decode()
         assert "Duxiaoxiao" not in page, url
     assert "Alibaba Group" in client.get("/companies/").content.decode()
+
+
+def test_search_never_offers_a_proposal_as_did_you_mean(client, newsroom):
+    make_company("Duxiaoxiao Ltd", slug="duxiaoxiao-ltd", approved=False)
+    page = client.get("/search/", {"q": "duxiaoxiaoo"}).content.decode()
+    assert "Duxiaoxiao Ltd" not in page
+    assert "Did you mean" in client.get("/search/", {"q": "alibabba"}).content.decode()

@@ -15,6 +15,7 @@ from django.db import connection
 from companies.suggest import forget_matcher, suggest
 from companies.suggest_scoring import read_labelled, score
 from tests.processes import ROOT, database_url
+from tests.roles import ensure_roles
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -104,6 +105,8 @@ class TestCommand:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_runs_as_a_process_reading_stdin_and_writing_stdout():
+    # An earlier transactional test may have flushed the groups the migrations made.
+    ensure_roles()
     call_command("load_demo", force=True, stdout=StringIO())
     env_db = database_url(connection.settings_dict)
     lines = [request("x1", "Kuaishou’s profit", "快手 and 1024.HK"), "oops"]

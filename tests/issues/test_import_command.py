@@ -15,6 +15,7 @@ from django.db import connection
 from issues.models import Issue
 from stories.models import Status, Story
 from tests.processes import ROOT, database_url
+from tests.roles import ensure_roles
 
 POSTS = Path(__file__).resolve().parents[1] / "data" / "posts"
 SEED = POSTS / "seed-sample-weekly-digest.txt"
@@ -79,6 +80,8 @@ def test_without_any_superuser_it_asks_for_a_user():
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_as_a_process_after_load_demo():
     """What other tools do: run the command and read its standard output."""
+    # An earlier transactional test may have flushed the groups the migrations made.
+    ensure_roles()
     call_command("load_demo", "--force", stdout=StringIO(), stderr=StringIO())
     before = Issue.objects.order_by("-number").first().number
     env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict)}

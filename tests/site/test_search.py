@@ -197,9 +197,10 @@ def _plan(word, *, through_index):
     from stories.search import _candidates, build_tsquery
 
     make_story("Indexed", status=Status.PUBLISHED)
+    now = timezone.now()
     Story.objects.bulk_create(
         Story(headline="Filler", slug=f"filler-{i}", status=Status.PUBLISHED,
-              published_at=timezone.now(), search_vector="filler")
+              published_at=now, content_changed_at=now, search_vector="filler")
         for i in range(2000)
     )  # fmt: skip
     with connection.cursor() as cursor:

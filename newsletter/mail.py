@@ -16,6 +16,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from sitesettings.models import current as site_settings
+
 from . import tokens
 
 # Replaced by each subscriber's unsubscribe address; URL-safe, so it survives escaping.
@@ -23,6 +25,11 @@ UNSUBSCRIBE_MARK = "UNSUBSCRIBE-URL-9c41e2"
 _INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 # Root-relative links (a story's address, a link typed in Markdown) made absolute.
 _RELATIVE = re.compile(r'(href)="/(?!/)')
+
+
+def site_name():
+    """The publication's name as readers see it (the site settings)."""
+    return site_settings().name
 
 
 def site_url():
@@ -67,7 +74,7 @@ class RenderedIssue:
 
 
 def _published_stories(issue, at):
-    from stories.extras import attach_extras
+    from stories.fragments import with_extras
     from stories.models import Story
 
     stories = (
@@ -75,18 +82,18 @@ def _published_stories(issue, at):
         .in_issue(issue.pk)
         .defer("search_vector", "block_html", "card_html")
     )
-    return attach_extras(stories)
+    return with_extras(stories)
 
 
 def _draft_stories(issue):
     """The stories of the issue's newest text, whatever their state (a test copy)."""
     from editorial import revisions
-    from stories.extras import attach_extras
+    from stories.fragments import with_extras
     from stories.models import Story
 
     rows = revisions.content_of(issue).get("children", {}).get("entries", [])
     found = Story.objects.for_issue_preview().in_bulk([row["story"] for row in rows])
-    return attach_extras(found[row["story"]] for row in rows if row["story"] in found)
+    return with_extras(found[row["story"]] for row in rows if row["story"] in found)
 
 
 def render_issue(issue, *, test_copy=False):
@@ -102,14 +109,14 @@ def render_issue(issue, *, test_copy=False):
         at = max(timezone.now(), issue.published_at)
         stories = _published_stories(issue, at)
         day = timezone.localtime(issue.published_at).date()
-    subject = _one_line(f"{settings.SITE_NAME} #{issue.number}: {issue.title}")
+    subject = _one_line(f"{site_name()} #{issue.number}: {issue.title}")
     if test_copy:
         subject = f"[Test copy] {subject}"
     context = {
         "issue": issue,
         "day": day,
         "entries": [SimpleNamespace(position=n, story=s) for n, s in enumerate(stories, 1)],
-        "site_name": settings.SITE_NAME,
+        "site_name": site_name(),
         "site_url": site_url(),
         "issue_url": absolute(issue.get_absolute_url()),
         "unsubscribe_url": None if test_copy else UNSUBSCRIBE_MARK,
@@ -124,13 +131,13 @@ def render_issue(issue, *, test_copy=False):
 def confirmation_message(subscriber):
     link = absolute(reverse("newsletter_confirm", args=[tokens.confirmation_token(subscriber)]))
     context = {
-        "site_name": settings.SITE_NAME,
+        "site_name": site_name(),
         "site_url": site_url(),
         "confirm_url": link,
         "hours": settings.DIGEST_NEWSLETTER_CONFIRM_HOURS,
     }
     return EmailMultiAlternatives(
-        _one_line(f"Confirm your subscription to {settings.SITE_NAME}"),
+        _one_line(f"Confirm your subscription to {site_name()}"),
         render_to_string("newsletter/email/confirm.txt", context),
         None,
         [subscriber.email],

@@ -11,7 +11,6 @@ Atom entry has an author, as Atom requires.
 
 import re
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
@@ -87,7 +86,7 @@ class _RequestFeed(Feed):
         return item.content_changed_at
 
     def author_name(self):
-        return getattr(settings, "SITE_NAME", "Digest")
+        return site_settings().name
 
     def item_authors(self, item):
         """The item's authors, in byline order (see attach_authors)."""

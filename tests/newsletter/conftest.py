@@ -8,9 +8,10 @@ def subscribers(*emails, status=Subscriber.Status.CONFIRMED):
     return [Subscriber.objects.create(email=email, status=status) for email in emails]
 
 
-def issue_in_review(title="Alibaba splits in six", stories=2):
+def issue_in_review(title="Alibaba splits in six", stories=2, **fields):
     """An issue in review with `stories` stories in review, ready to publish."""
     return make_issue(
+        **fields,
         title=title,
         status=Status.IN_REVIEW,
         intro="This week: **six** companies from one.",

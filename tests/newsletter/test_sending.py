@@ -380,3 +380,24 @@ def test_workflow_publish_in_a_rolled_back_transaction_queues_nothing(reviewer):
         workflow.publish(issue, by=reviewer)
         raise RuntimeError
     assert queued("newsletter.send_issue").count() == 0
+
+
+def test_the_email_names_each_storys_authors_and_closes_like_the_issue_page(reviewer):
+    subscribers("ann@example.com")
+    issue = issue_in_review(
+        "Closing words",
+        stories=1,
+        wrapup_heading="Before you go",
+        report_title="Our November report",
+        report_url="https://example.com/report/",
+    )
+    publish(issue, reviewer)
+    run_queued()
+    [message] = _issue_mails()
+    [(html, _kind)] = message.alternatives
+    # The byline links the author's page, absolute; the text part names them too.
+    assert 'By <a href="http://127.0.0.1:8000/authors/staff-writer/"' in html
+    assert "By Staff Writer" in message.body
+    assert "Before you go" in html and "Before you go" in message.body
+    assert 'The full report: <a href="https://example.com/report/"' in html
+    assert "The full report: Our November report <https://example.com/report/>" in message.body

@@ -1,9 +1,10 @@
-"""Lead images of the demo stories: abstract charts drawn with Pillow in the site's colours, so
-the demo shows pictures without shipping anyone else's. They illustrate; they carry no data."""
+"""Pictures of the demo, drawn with Pillow so that it shows pictures without shipping anyone
+else's: the stories' lead images (abstract charts in the site's colours, which illustrate and
+carry no data) and the writers' photos (initials on a colour)."""
 
 import io
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 WIDTH, HEIGHT = 1600, 900
 PAPER = (251, 249, 244)
@@ -55,3 +56,13 @@ def _png(image):
 
 
 DRAWINGS = {"rising_bars_withheld": rising_bars_withheld, "ranking_bars": ranking_bars}
+
+
+def initials_photo(name, colour, size=240):
+    """A square PNG: the initials of `name` in white on `colour`."""
+    image = Image.new("RGB", (size, size), colour)
+    draw = ImageDraw.Draw(image)
+    initials = "".join(part[0] for part in name.split()[:2]).upper()
+    font = ImageFont.load_default(size=size // 3)
+    draw.text((size / 2, size / 2), initials, fill=(255, 255, 255), font=font, anchor="mm")
+    return _png(image)

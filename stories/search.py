@@ -15,8 +15,8 @@ their names, which every story about them carries in its D weight. The whole que
 
 A query that matches no story and names no company or platform may be a name misspelt
 ("alibabba", "tiktk"): the page then offers the closest company, platform or topic by trigram
-similarity (pg_trgm, see `suggestion`). Snippets start at the beginning of the sentence holding the first match (see
-`sentence_snippet`).
+similarity (pg_trgm's measure, computed in Python: see `suggestion`). Snippets start at the
+beginning of the sentence holding the first match (see `sentence_snippet`).
 """
 
 import json
@@ -198,44 +198,84 @@ def matching_platforms(text, limit=8):
     )
 
 
-# How close a name must come to the query to be offered as "did you mean": the greater of
-# pg_trgm's similarity (whole strings) and word_similarity (the query within a longer name,
-# "alibabba" in "Alibaba Group"). Misspellings of a name of 5+ letters score 0.55-0.8; two
-# unrelated words rarely pass 0.3.
+# How close a name must come to the query to be offered as "did you mean": the greater of the
+# trigram similarity of the whole strings and of the query within a longer name ("alibabba" in
+# "Alibaba Group"), as PostgreSQL's pg_trgm measures them. The embedded PostgreSQL the project
+# starts by default has no contrib extensions, so the measure is computed here, over the names
+# one query reads. Misspellings of a name of 5+ letters score 0.55-0.8; two unrelated words
+# rarely pass 0.3.
 SUGGEST_THRESHOLD = 0.5
 
 # Every name a reader may mean: approved companies (name, Chinese name, aliases), platforms
 # (name, aliases) and topics (name), each with the name to offer (proposals are public
-# nowhere: Company.objects.public()). Ranked by the best score of any of an entity's names, then by the best whole-string similarity ("alibabba" is as close to
-# "Alibaba Cloud" as to "Alibaba Group" word by word, but Alibaba Group's alias "Alibaba" is
-# closer as a whole). The registry is read whole (a trigram index cannot serve names unnested
-# from arrays): about 60 ms for 1,000 companies on a loaded two-core machine, which is why it
-# runs only for searches that found nothing.
-_SUGGEST_SQL = """
-WITH names(label, term) AS (
-    SELECT c.name, lower(t) FROM companies_company c,
-           unnest(c.aliases || ARRAY[c.name, c.name_zh]) AS t
-     WHERE c.approved
-    UNION ALL
-    SELECT p.name, lower(t) FROM companies_platform p, unnest(p.aliases || ARRAY[p.name]) AS t
-     WHERE p.approved
-    UNION ALL
-    SELECT name, lower(name) FROM companies_topic
-), scored AS (
-    SELECT label,
-           strpos(%(q)s, term) > 0 OR strpos(term, %(q)s) > 0 AS present,
-           similarity(term, %(q)s) AS whole,
-           word_similarity(%(q)s, term) AS part
-      FROM names
-     WHERE term <> ''
-)
-SELECT label, bool_or(present) AS present, max(greatest(whole, part)) AS score
-  FROM scored
- GROUP BY label
-HAVING bool_or(present) OR max(greatest(whole, part)) >= %(threshold)s
- ORDER BY present DESC, score DESC, max(whole) DESC, label
- LIMIT 1
+# nowhere: Company.objects.public()). The registry is read whole, which is why this runs only
+# for searches that found nothing.
+_NAMES_SQL = """
+SELECT c.name, lower(t) FROM companies_company c,
+       unnest(c.aliases || ARRAY[c.name, c.name_zh]) AS t
+ WHERE c.approved AND t <> ''
+UNION ALL
+SELECT p.name, lower(t) FROM companies_platform p, unnest(p.aliases || ARRAY[p.name]) AS t
+ WHERE p.approved AND t <> ''
+UNION ALL
+SELECT name, lower(name) FROM companies_topic
 """
+
+_TRIGRAM_WORD = re.compile(r"[^\W_]+")
+
+
+def trigrams(text):
+    """The trigrams of `text` in order, as pg_trgm makes them: lower case, each word of letters
+    and digits padded with two spaces in front and one behind."""
+    found = []
+    for word in _TRIGRAM_WORD.findall(text.lower()):
+        padded = f"  {word} "
+        found += [padded[i : i + 3] for i in range(len(padded) - 2)]
+    return found
+
+
+def _word_similarity(query, name):
+    """pg_trgm's word_similarity: the best similarity between the query's trigrams and those of
+    any run of consecutive trigrams of `name`."""
+    best = 0.0
+    for start in range(len(name)):
+        run = set()
+        for gram in name[start:]:
+            run.add(gram)
+            shared = len(query & run)
+            best = max(best, shared / (len(query) + len(run) - shared))
+    return best
+
+
+def closest_name(text, names):
+    """The label of the (label, term) pair whose term the query `text` most likely misspells,
+    with whether a term is already in the query (or the query in it): ranked by the best score
+    of any of a label's terms, then by the best whole-string similarity ("alibabba" is as close
+    to "Alibaba Cloud" as to "Alibaba Group" word by word, but Alibaba Group's alias "Alibaba"
+    is closer as a whole). (None, False) when nothing comes close enough."""
+    query = set(trigrams(text))
+    if not query:
+        return None, False
+    best = {}  # label -> (present, score, whole)
+    for label, term in names:
+        present = term in text or text in term
+        grams = trigrams(term)
+        shared = len(query & set(grams))
+        # The best score a term can reach is shared / len(query): skip the hopeless cheaply.
+        if not present and shared < SUGGEST_THRESHOLD * len(query):
+            continue
+        whole = shared / len(query | set(grams))
+        score = max(whole, _word_similarity(query, grams))
+        kept = best.get(label, (False, 0.0, 0.0))
+        best[label] = (kept[0] or present, max(kept[1], score), max(kept[2], whole))
+    ranked = sorted(
+        ((present, score, whole, label) for label, (present, score, whole) in best.items()),
+        key=lambda row: (not row[0], -row[1], -row[2], row[3]),
+    )
+    for present, score, _whole, label in ranked[:1]:
+        if present or score >= SUGGEST_THRESHOLD:
+            return label, present
+    return None, False
 
 
 def suggestion(text):
@@ -247,11 +287,12 @@ def suggestion(text):
     if len(text) < 3:
         return ""
     with connection.cursor() as cursor:
-        cursor.execute(_SUGGEST_SQL, {"q": text.lower(), "threshold": SUGGEST_THRESHOLD})
-        row = cursor.fetchone()
-    if row is None or row[1]:
+        cursor.execute(_NAMES_SQL)
+        names = cursor.fetchall()
+    label, present = closest_name(text.lower(), names)
+    if label is None or present:
         return ""
-    return row[0]
+    return label
 
 
 def build_tsquery(text, names=()):

@@ -5,7 +5,6 @@ import importlib
 import django.db.models.deletion
 from django.conf import settings
 from django.contrib.auth.management import create_permissions
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 import editorial.images
@@ -62,7 +61,6 @@ class Migration(migrations.Migration):
 
     operations = [
         # Search forgives typos in names by trigram similarity (stories.search.suggestion).
-        TrigramExtension(),
         migrations.CreateModel(
             name="Author",
             fields=[

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from stories import demo_images
+from tests.factories import staff_writer
 from tests.site import conftest as site_fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -25,6 +26,9 @@ def test_reader_goes_from_home_to_a_company_timeline_search_and_feed(
     eu.image_caption = "A picture drawn for the test, in the site's colours."
     eu.image_credit = "Illustration: Digest"
     eu.image.save("lead.png", ContentFile(demo_images.rising_bars_withheld()))
+    # Bylines with a photo, as the demo's writers have.
+    staff = staff_writer()
+    staff.photo.save("staff.png", ContentFile(demo_images.initials_photo(staff.name, "#1f5f8b")))
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -58,6 +62,10 @@ def test_reader_goes_from_home_to_a_company_timeline_search_and_feed(
     page.wait_for_url("**/stories/eu-investigates-tiktok/")
     assert page.locator(".kicker").text_content().strip() == "Ran in Issue #7, story 2"
     assert page.locator(".byline").inner_text() == "By Staff Writer"
+    page.wait_for_function(
+        "document.querySelector('.byline img').complete"
+        " && document.querySelector('.byline img').naturalWidth > 0"
+    )
     lead_image_loaded()
     assert page.locator(".lead-image figcaption").text_content().endswith("Illustration: Digest")
     shot("2-story")

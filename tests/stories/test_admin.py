@@ -14,6 +14,7 @@ from digest_site.twofactor import policy as two_factor
 from editorial import preview, workflow
 from editorial.models import ShareLink, Transition
 from issues.models import Issue
+from newsletter.models import Delivery, Subscriber
 from sitesettings.models import SiteSettings
 from stories.models import Company, Status, Story
 from tests.adminform import form_data
@@ -45,7 +46,7 @@ def _ready(status=Status.DRAFT, author=None, **kwargs):
 
 
 @pytest.fixture
-def one_of_everything(client, admin_user, editor):
+def one_of_everything(client, admin_user, editor, reviewer, django_capture_on_commit_callbacks):
     # A failed and a successful sign-in: the throttling's records (django-axes) have pages too.
     login = reverse("admin:login")
     client.post(login, {"username": "nobody", "password": "wrong"}, REMOTE_ADDR="127.0.0.9")
@@ -53,8 +54,12 @@ def one_of_everything(client, admin_user, editor):
     client.logout()
     company = make_company("Alibaba Group", name_zh="阿里巴巴集团", aliases=["BABA"])
     story = make_story(companies=[company], platforms=[make_platform()], topics=[make_topic()])
-    make_issue(stories=[story])
-    workflow.submit(story, by=editor)
+    issue = make_issue(stories=[story])
+    # Submitting queues the reviewers' notification: the task queue's jobs have pages too.
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.submit(story, by=editor)
+    subscriber = Subscriber.objects.create(email="ann@example.com")
+    Delivery.objects.create(issue=issue, subscriber=subscriber)
     preview.create_share_link(story, by=admin_user)
     # Two-factor devices have pages too: an admin resets a lost phone there.
     TOTPDevice.objects.create(user=editor, name="Erin's phone")

@@ -1,6 +1,5 @@
 """Load the demo: issue #47 as published, next week's issue in draft, and three demo logins."""
 
-import io
 from datetime import timedelta
 
 from django.conf import settings
@@ -251,7 +250,11 @@ class Command(BaseCommand):
             author = sync(Author, {"slug": data["slug"]}, values)
             if not author.photo or not author.photo.storage.exists(author.photo.name):
                 # Drawn once: a second run keeps the stored file (and its random name).
-                author.photo.save(f"{data['slug']}.png", _initials_photo(data), save=True)
+                author.photo.save(
+                    f"{data['slug']}.png",
+                    ContentFile(demo_images.initials_photo(data["name"], data["colour"])),
+                    save=True,
+                )
             wanted = [(label, url, i) for i, (label, url) in enumerate(data["links"])]
             have = list(author.links.values_list("label", "url", "position"))
             if have != wanted:
@@ -355,17 +358,3 @@ class Command(BaseCommand):
                 by=by,
                 at=at,
             ).save()
-
-
-def _initials_photo(data, size=240):
-    """A square PNG: the author's initials in white on their colour (our own picture)."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    image = Image.new("RGB", (size, size), data["colour"])
-    draw = ImageDraw.Draw(image)
-    initials = "".join(part[0] for part in data["name"].split()[:2]).upper()
-    font = ImageFont.load_default(size=size // 3)
-    draw.text((size / 2, size / 2), initials, fill=(255, 255, 255), font=font, anchor="mm")
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return ContentFile(out.getvalue())

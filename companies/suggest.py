@@ -28,11 +28,12 @@ How it decides (each rule is small and has a test in tests/companies/test_sugges
   name and one-word aliases. Clues are: a strong mention of the same entity (a ticker with
   digits, a longer name such as "Apple Inc."), a strong mention of its owner, parent, subsidiary
   or platform (Meituan for Wow), another weak form of it ("Apple (AAPL)"), one of its
-  `clue_words` (iPhone for Apple), or, for a company,
-  a market word (`MARKET_WORDS`: shares, stock, Nasdaq, listed...) in the same sentence as the
-  weak mention ("Shares of PDD fell", "(NASDAQ: PDD)"). Clue words must be things the name's
-  other meanings do not come with: for JD, whose other meanings include JD Sports (a retailer),
-  "retailer" is no clue; for Amazon, whose other meaning is a river, it is.
+  `clue_words` (iPhone for Apple); and for a company, a market word (`MARKET_WORDS`: shares,
+  stock, Nasdaq, listed...) in the weak mention's sentence ("Shares of PDD fell", "(NASDAQ:
+  PDD)"), or short tickers of two or more companies in one story ("BABA rose 3%. PDD gained
+  5%.": a list of tickers is market talk). Clue words must be things the name's other meanings
+  do not come with: for JD, whose other meanings include JD Sports (a retailer), "retailer" is
+  no clue; for Amazon, whose other meaning is a river, it is.
 - **Another proper name.** A weak mention directly followed (after one space) by a capitalised
   word is the start of some other name ("JD Sports", "Apple Daily") and does not count, unless
   that word starts a registry name ("JD Mall") or belongs to one of the entity's clue words
@@ -424,6 +425,13 @@ class Matcher:
             if form.weak:
                 weak_forms.setdefault(form.entity, set()).add(form.written)
         clued.update(entity for entity, forms in weak_forms.items() if len(forms) >= 2)
+        ticker_companies = {
+            form.entity
+            for form, *_ in mentions
+            if form.weak and form.entity.kind == COMPANY and _is_ticker(form.written)
+        }
+        if len(ticker_companies) >= 2:
+            clued.update(ticker_companies)
 
         def confirmed(entity):
             return (

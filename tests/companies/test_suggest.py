@@ -144,6 +144,13 @@ class TestSecondClue:
         assert found("Results", "The company (NASDAQ: PDD) reported results.") == ["pdd"]
         assert found("Streamer PDD rests", "PDD is tired. His fans bought shares.") == []
 
+    def test_short_tickers_of_two_companies_are_clues_for_each_other(self):
+        assert found("Chinese tech rallies", "BABA rose 3%. PDD gained 5%.") == [
+            "alibaba-group",
+            "pdd",
+        ]
+        assert found("Chinese tech rallies", "PDD gained 5%.") == []
+
     def test_an_alias_needing_a_clue_counts_only_with_one(self):
         assert found("Mao's Little Red Book sells for a record price") == []
         assert found("Little Red Book grows", "RedNote, as it calls itself abroad.") == [
@@ -153,6 +160,7 @@ class TestSecondClue:
 
     def test_a_weak_name_followed_by_a_capitalised_word_is_another_name(self):
         assert found("JD Sports shares fall") == []
+        assert found("JD Vance talks up American stocks") == []
         assert found("Apple Daily closes", "Its reporters used iPhones.") == []
         assert found("JD shares fall") == ["jd-com"]
 

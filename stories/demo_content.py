@@ -79,11 +79,20 @@ COMPANIES = [
         "name_zh": "京东",
         "aliases": ["JD", "Jingdong", "9618.HK"],
         "false_friends": ["京东方"],  # BOE Technology, the screen maker
-        # "JD" alone is weak (JD Sports, a job description, initials): it needs one of these
-        # nearby. A clue word must be something those other meanings do not come with: JD's
-        # own people and things, not its trade (JD Sports is a retailer too, and job ads are
-        # written for couriers).
-        "clue_words": ["Richard Liu", "Liu Qiangdong", "Sandy Xu", "Joybuy", "618"],
+        # "JD" alone is weak (JD Sports, JD Vance, a job description, initials): it needs one of
+        # these nearby. A clue word must be something those other meanings do not come with:
+        # JD's own people and things, not its trade (JD Sports is a retailer too, and job ads
+        # are written for couriers). Its own "JD ..." names are here too: "JD" followed by a
+        # capitalised word counts only then (companies.suggest).
+        "clue_words": [
+            "Richard Liu",
+            "Liu Qiangdong",
+            "Sandy Xu",
+            "Joybuy",
+            "618",
+            "JD Logistics",
+            "JD Health",
+        ],
         "website": "https://corporate.jd.com/",
         "headquarters": "Beijing, China",
         "description": "Online retailer with its own warehouses and delivery network.",
@@ -182,6 +191,7 @@ COMPANIES = [
             "Foxconn",
             "AirPods",
             "Apple Watch",
+            "Apple Pay",
             # Trade words are fine here: the fruit, the Big Apple and Apple Daily come with
             # none of them.
             "supplier",
@@ -201,6 +211,7 @@ COMPANIES = [
             "AWS",
             "Prime",
             "Prime Day",
+            "Amazon Web Services",
             "Jeff Bezos",
             "Andy Jassy",
             "Kindle",

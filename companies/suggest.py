@@ -37,7 +37,8 @@ How it decides (each rule is small and has a test in tests/companies/test_sugges
 - **Another proper name.** A weak mention directly followed (after one space) by a capitalised
   word is the start of some other name ("JD Sports", "Apple Daily") and does not count, unless
   that word starts a registry name ("JD Mall") or belongs to one of the entity's clue words
-  ("Amazon Prime", "Apple Watch"). In title-case text ("Apple Launches Vision Pro") capitals
+  ("Amazon Prime", "Apple Watch"), or is all capitals, a corporate suffix, a job title or a
+  weekday (`ORDINARY_CAPITALS`: "Apple CEO", "Apple Chief Executive"). In title-case text ("Apple Launches Vision Pro") capitals
   say nothing, and the rule is off.
 - **Owners and parents.** An entity named prominently (in the headline, or twice: a score of
   `IMPLY_MIN_SCORE`) brings its owner, and every company so implied its parents, after the
@@ -105,6 +106,16 @@ WEAK_TICKER_LETTERS = 4
 # (Short words read best as one string, hence the noqa.)
 MARKET_WORDS = frozenset(
     "shares stock stocks nasdaq nyse hkex listed ticker adr adrs 股价 股票 港股 美股".split()  # noqa: SIM905
+)
+# Capitalised words that follow a company's name without starting another name: corporate
+# suffixes, job titles, weekdays ("Apple Inc", "Apple Chief Executive Tim Cook", "Amazon Tuesday
+# said"). All-capital words (CEO, AI, TV) are let through too.
+ORDINARY_CAPITALS = frozenset(
+    (  # noqa: SIM905
+        "inc corp corporation co ltd limited plc llc group holdings chief executive president "
+        "vice senior chairman chairwoman founder cofounder director head boss spokesman "
+        "spokeswoman spokesperson monday tuesday wednesday thursday friday saturday sunday"
+    ).split()
 )
 _SENTENCE_END = frozenset(".!?。！？")
 _CJK_SENTENCE_END = frozenset("。！？")
@@ -392,6 +403,8 @@ class Matcher:
             return False
         following = text[words[k][0] : words[k][1]]
         if not (following[0].isupper() and _ONE_WORD.match(following)):
+            return False
+        if following.isupper() or firsts[k] in ORDINARY_CAPITALS:
             return False
         if self._name_at(text, words, firsts, k) is not None:
             return False

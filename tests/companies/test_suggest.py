@@ -168,6 +168,11 @@ class TestSecondClue:
         assert found("Apple Watch sales rise") == ["apple"]
         assert found("The JD Meituan delivery war", "Richard Liu spoke.") == ["jd-com", "meituan"]
 
+    def test_acronyms_suffixes_and_titles_after_a_weak_name_keep_it(self):
+        assert found("Apple CEO visits a factory", "The iPhone is made there.") == ["apple"]
+        assert found("Apple Chief Executive visits", "The iPhone is made there.") == ["apple"]
+        assert found("Apple Inc said so", "The iPhone is made there.") == ["apple"]
+
     def test_capitals_in_a_title_case_headline_say_nothing(self):
         assert found("Apple Unveils New Watch Bands", "The iPhone maker said so.") == ["apple"]
         assert found("Apple Unveils new watch bands", "The iPhone maker said so.") == []

@@ -31,7 +31,8 @@ How it decides (each rule is small and has a test in tests/companies/test_sugges
   `clue_words` (iPhone for Apple); and for a company, a market word (`MARKET_WORDS`: shares,
   stock, Nasdaq, listed...) in the weak mention's sentence ("Shares of PDD fell", "(NASDAQ:
   PDD)"), or short tickers of two or more companies in one story ("BABA rose 3%. PDD gained
-  5%.": a list of tickers is market talk). Clue words must be things the name's other meanings
+  5%.": a list of tickers is market talk). A weak mention listed beside a strong mention of
+  another entity ("Tencent and JD", "阿里巴巴、京东") has its clue (`LIST_WORDS`). Clue words must be things the name's other meanings
   do not come with: for JD, whose other meanings include JD Sports (a retailer), "retailer" is
   no clue; for Amazon, whose other meaning is a river, it is.
 - **Another proper name.** A weak mention directly followed (after one space) by a capitalised
@@ -117,6 +118,9 @@ ORDINARY_CAPITALS = frozenset(
         "spokeswoman spokesperson monday tuesday wednesday thursday friday saturday sunday"
     ).split()
 )
+# A weak name listed beside another registry name ("Tencent and JD", "Alibaba, JD") is in a list
+# of companies and platforms: that is its clue.
+LIST_WORDS = frozenset([",", "and", "or", "&", "、", "和", "与", "及"])
 _SENTENCE_END = frozenset(".!?。！？")
 _CJK_SENTENCE_END = frozenset("。！？")
 # Chinese has no spaces, so a name can be read across the edge of a place name: 京东 (JD.com)
@@ -323,11 +327,11 @@ class Matcher:
             list(Topic.objects.values("pk", "slug", "name", "keywords")),
         )
 
-    def _scan(self, text, where, mentions, context_hits, market):
+    def _scan(self, text, where, mentions, context_hits, market, listed):
         """Find names (longest first, left to right) and context words in one text.
 
         mentions: (form, written, where, position, sentence); market: the (where, sentence)
-        pairs holding a market word."""
+        pairs holding a market word; listed: entities named weakly beside another name."""
         # Straight apostrophes once for the whole text (one character for one: positions hold);
         # a word has no spaces, so its key is just its case-folded self.
         text = text.translate(_QUOTES)
@@ -338,6 +342,7 @@ class Matcher:
         resume = 0  # the first word after the last name found
         sentence = 0
         title_case = None  # worked out only when needed
+        spans = []  # (first word, word after, form) of each mention, for `listed`
         for i in range(count):
             first = firsts[i]
             if first in _SENTENCE_END and i > 0 and self._ends_sentence(text, words, i):
@@ -369,6 +374,15 @@ class Matcher:
                         continue
                 written = _written(text[words[i][0] : words[resume - 1][1]])
                 mentions.append((form, written, where, words[i][0], sentence))
+                spans.append((i, resume, form))
+        strong_starts = {i for i, _, form in spans if not form.weak}
+        strong_ends = {end for _, end, form in spans if not form.weak}
+        for i, end, form in spans:
+            if form.weak and (
+                (end + 1 in strong_starts and firsts[end] in LIST_WORDS)
+                or (i - 1 in strong_ends and firsts[i - 1] in LIST_WORDS)
+            ):
+                listed.add(form.entity)
 
     def _name_at(self, text, words, firsts, i):
         """(word count, fitting forms) of the longest registry name starting at word i."""
@@ -422,12 +436,12 @@ class Matcher:
         body = (body or "")[:MAX_BODY_CHARS]
         body = _ADDRESS.sub(" ", body)
         headline = _ADDRESS.sub(" ", headline)
-        mentions, context_hits, market = [], [], set()
-        self._scan(headline, "headline", mentions, context_hits, market)
-        self._scan(body, "body", mentions, context_hits, market)
+        mentions, context_hits, market, listed = [], [], set(), set()
+        self._scan(headline, "headline", mentions, context_hits, market, listed)
+        self._scan(body, "body", mentions, context_hits, market, listed)
 
         strong = {form.entity for form, *_ in mentions if not form.weak}
-        clued = {entity for (what, entity), *_ in context_hits if what == CLUE}
+        clued = {entity for (what, entity), *_ in context_hits if what == CLUE} | listed
         clued.update(
             form.entity
             for form, _, where, _, sentence in mentions

@@ -151,6 +151,11 @@ class TestSecondClue:
         ]
         assert found("Chinese tech rallies", "PDD gained 5%.") == []
 
+    def test_a_weak_name_listed_beside_another_name_has_its_clue(self):
+        assert found("Meituan and JD sign a deal") == ["meituan", "jd-com"]
+        assert found("JD, Meituan and Alibaba are summoned")[:2] == ["jd-com", "meituan"]
+        assert found("Meituan hires a JD expert") == ["meituan"]
+
     def test_an_alias_needing_a_clue_counts_only_with_one(self):
         assert found("Mao's Little Red Book sells for a record price") == []
         assert found("Little Red Book grows", "RedNote, as it calls itself abroad.") == [

@@ -219,7 +219,7 @@ class AliasedRegistryAdmin(ProposalAdminMixin, AliasSearchMixin, RegistryAdmin):
 SUGGESTIONS_FIELDSET = (
     "Suggested tags",
     {
-        "fields": ["needs_second_clue", "clue_words", "false_friends"],
+        "fields": ["needs_second_clue", "weak_aliases", "clue_words", "false_friends"],
         "description": "Stories are offered this one as a tag when their text names it. "
         "For a name that is also an ordinary word or a person's name, say what else must be "
         "in the text, and which phrases only look like it.",

@@ -59,6 +59,18 @@ def _false_friends_field():
     )
 
 
+def _weak_aliases_field():
+    return ArrayField(
+        models.CharField(max_length=100),
+        blank=True,
+        default=list,
+        verbose_name="aliases needing a second clue",
+        help_text="Other names that are also common phrases, separated by commas (Little Red "
+        "Book, Mao's book too). Suggestions count them only when the text gives another clue, "
+        "as for a name needing a second clue.",
+    )
+
+
 def _updated_at_field():
     # The suggestion matcher (companies.suggest) rebuilds when the registry's newest change or
     # its row count moves: max(updated_at) is read through the index below.
@@ -215,6 +227,7 @@ class Company(ProposableMixin, UsedByStoriesMixin, models.Model):
     needs_second_clue = _needs_second_clue_field("Apple, Amazon, Meta")
     clue_words = _clue_words_field()
     false_friends = _false_friends_field()
+    weak_aliases = _weak_aliases_field()
     live_story_count = _live_story_count_field()
     updated_at = _updated_at_field()
 
@@ -308,6 +321,7 @@ class Platform(ProposableMixin, UsedByStoriesMixin, models.Model):
     needs_second_clue = _needs_second_clue_field("Wow, Kimi")
     clue_words = _clue_words_field()
     false_friends = _false_friends_field()
+    weak_aliases = _weak_aliases_field()
     live_story_count = _live_story_count_field()
     updated_at = _updated_at_field()
 

@@ -18,13 +18,33 @@ How it decides (each rule is small and has a test in tests/companies/test_sugges
   names of entities that need a second clue: those must be written exactly as in the registry.
 - **False friends.** An entity's `false_friends` (Amazon river, 京东方) are in the dictionary too:
   being longer they win at that spot, and nothing is suggested from them.
+- **Chinese place names** (`CHINESE_PLACES`: provinces, big cities, regions) are read first as
+  whole words, like false friends, so a Chinese name is not read across a place name's edge:
+  京东 is not in 南京东路 (Nanjing East Road) nor 北京东城, but is in 湖南京东 (Hunan + JD).
 - **A second clue.** A weak mention counts only when the text also gives another clue. Weak are:
-  two-letter tickers (JD), and for entities marked `needs_second_clue` (Apple, Amazon, Wow, Didi)
-  their name, Chinese name and one-word aliases. Clues are: a strong mention of the same entity
-  (a ticker, a longer name such as "Apple Inc."), a strong mention of its owner, parent,
-  subsidiary or platform (Meituan for Wow), or one of its `clue_words` (iPhone for Apple).
-- **Owners and parents.** A platform named in the text brings its owner, and every suggested
-  company its parents, after the companies the text names itself.
+  all-letter tickers of four letters or fewer (JD, PDD, BIDU: initials, nicknames and
+  abbreviations look the same), an entity's `weak_aliases` (Little Red Book, also Mao's book),
+  and for entities marked `needs_second_clue` (Apple, Amazon, Wow, Didi) their name, Chinese
+  name and one-word aliases. Clues are: a strong mention of the same entity (a ticker with
+  digits, a longer name such as "Apple Inc."), a strong mention of its owner, parent, subsidiary
+  or platform (Meituan for Wow), another weak form of it ("Apple (AAPL)"), one of its
+  `clue_words` (iPhone for Apple); and for a company, a market word (`MARKET_WORDS`: shares,
+  stock, Nasdaq, listed...) in the weak mention's sentence ("Shares of PDD fell", "(NASDAQ:
+  PDD)"), or short tickers of two or more companies in one story ("BABA rose 3%. PDD gained
+  5%.": a list of tickers is market talk). A weak mention listed beside a strong mention of
+  another entity ("Tencent and JD", "阿里巴巴、京东") has its clue (`LIST_WORDS`). Clue words must be things the name's other meanings
+  do not come with: for JD, whose other meanings include JD Sports (a retailer), "retailer" is
+  no clue; for Amazon, whose other meaning is a river, it is.
+- **Another proper name.** A weak mention directly followed (after one space) by a capitalised
+  word is the start of some other name ("JD Sports", "Apple Daily") and does not count, unless
+  that word starts a registry name ("JD Mall") or belongs to one of the entity's clue words
+  ("Amazon Prime", "Apple Watch"), or is all capitals, a corporate suffix, a job title or a
+  weekday (`ORDINARY_CAPITALS`: "Apple CEO", "Apple Chief Executive"). In title-case text ("Apple Launches Vision Pro") capitals
+  say nothing, and the rule is off.
+- **Owners and parents.** An entity named prominently (in the headline, or twice: a score of
+  `IMPLY_MIN_SCORE`) brings its owner, and every company so implied its parents, after the
+  companies the text names itself. A platform named once in passing ("apps rebuilt for the
+  system include WeChat") says nothing about its owner.
 - **Topics.** A topic is suggested when one of its `keywords` is in the headline, or the text has
   two or more of them (every occurrence counts). Keywords and clue words also match with a
   plural "s" added.
@@ -76,6 +96,43 @@ _DIGIT = re.compile(r"[0-9]")
 _ONE_WORD = re.compile(r"^[A-Za-z\u00c0-\u024f]+$")
 
 HEADLINE_WEIGHT = 3
+# Owners and parents are implied only by an entity scoring this much: in the headline, or named
+# twice (a platform named once in passing says little about its owner).
+IMPLY_MIN_SCORE = 2
+# Tickers of this many letters or fewer (PDD, BIDU, JD; not 9988.HK) are ordinary-looking
+# capitals: initials, nicknames, abbreviations. They need a second clue.
+WEAK_TICKER_LETTERS = 4
+# Words that make a sentence about a listed company: a weak mention of a company in the same
+# sentence counts ("Shares of PDD fell", "(NASDAQ: PDD)").
+# (Short words read best as one string, hence the noqa.)
+MARKET_WORDS = frozenset(
+    "shares stock stocks nasdaq nyse hkex listed ticker adr adrs 股价 股票 港股 美股".split()  # noqa: SIM905
+)
+# Capitalised words that follow a company's name without starting another name: corporate
+# suffixes, job titles, weekdays ("Apple Inc", "Apple Chief Executive Tim Cook", "Amazon Tuesday
+# said"). All-capital words (CEO, AI, TV) are let through too.
+ORDINARY_CAPITALS = frozenset(
+    (  # noqa: SIM905
+        "inc corp corporation co ltd limited plc llc group holdings chief executive president "
+        "vice senior chairman chairwoman founder cofounder director head boss spokesman "
+        "spokeswoman spokesperson monday tuesday wednesday thursday friday saturday sunday"
+    ).split()
+)
+# A weak name listed beside another registry name ("Tencent and JD", "Alibaba, JD") is in a list
+# of companies and platforms: that is its clue.
+LIST_WORDS = frozenset([",", "and", "or", "&", "、", "和", "与", "及"])
+_SENTENCE_END = frozenset(".!?。！？")
+_CJK_SENTENCE_END = frozenset("。！？")
+# Chinese has no spaces, so a name can be read across the edge of a place name: 京东 (JD.com)
+# inside 南京东路 (Nanjing East Road) or 北京东城. Place names are read first, as whole words
+# (like false friends): provinces, big cities and regions, including those ending in 南/北/东/西
+# that would otherwise expose the next characters (湖南京东 is Hunan + JD.com).
+CHINESE_PLACES = (  # noqa: SIM905
+    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 "
+    "湖南 广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门 "
+    "南京 东京 深圳 广州 杭州 成都 武汉 西安 苏州 济南 青岛 大连 厦门 长沙 郑州 东莞 南宁 "
+    "西宁 华北 华南 华东 东北 西北 西南 北美 南美 东南亚"
+).split()
 MAX_HEADLINE_CHARS = 1_000
 MAX_BODY_CHARS = 100_000
 
@@ -87,6 +144,13 @@ def _written(text):
 
 def _key(text):
     return _written(text).casefold()
+
+
+def _is_title_case(text):
+    """Nearly all words of four letters or more capitalised, the first word aside ("Apple
+    Launches Vision Pro"): capitals say nothing about names there."""
+    longer = [w for w in _WORD.findall(text)[1:] if len(w) > 3 and _ONE_WORD.match(w)]
+    return len(longer) >= 2 and sum(w[0].isupper() for w in longer) >= 0.8 * len(longer)
 
 
 def _words(text):
@@ -148,14 +212,16 @@ def _is_ticker(form):
     return bool(_LATIN_LETTER.search(form) or _DIGIT.search(form)) and not _LOWER.search(form)
 
 
-def _form(entity, written, *, plain, needs_clue):
+def _form(entity, written, *, plain, needs_clue, weak_alias=False):
     """How strictly a name is matched. `plain`: the entity's own name or Chinese name."""
     written = _written(written)
     ticker = _is_ticker(written) and not _CJK.search(written)
     one_word = bool(_ONE_WORD.match(written))
     letters = len(_LATIN_LETTER.findall(written)) if ticker else len(written)
-    weak = (ticker and letters <= 2 and not _DIGIT.search(written)) or (
-        needs_clue and not ticker and (plain or one_word)
+    weak = (
+        weak_alias
+        or (ticker and letters <= WEAK_TICKER_LETTERS and not _DIGIT.search(written))
+        or (needs_clue and not ticker and (plain or one_word))
     )
     case_sensitive = ticker or weak or (one_word and letters <= 4)
     return _Form(entity, written, case_sensitive, weak)
@@ -213,15 +279,25 @@ class Matcher:
             entity = _Entity(TOPIC, row["pk"], row["slug"], row["name"])
             for word in row["keywords"]:
                 self._add_context(word, (TOPIC, entity))
+        for place in CHINESE_PLACES:
+            self.names.add(place, _Form(None, place, False, False))
 
     def _add_names(self, entity, row, plain_names):
         needs_clue = row["needs_second_clue"]
         for name in plain_names:
             if name.strip():
                 self.names.add(name, _form(entity, name, plain=True, needs_clue=needs_clue))
-        for alias in row["aliases"]:
+        weak_aliases = {_key(alias) for alias in row["weak_aliases"]}
+        for alias in dict.fromkeys([*row["aliases"], *row["weak_aliases"]]):
             if alias.strip():
-                self.names.add(alias, _form(entity, alias, plain=False, needs_clue=needs_clue))
+                form = _form(
+                    entity,
+                    alias,
+                    plain=False,
+                    needs_clue=needs_clue,
+                    weak_alias=_key(alias) in weak_aliases,
+                )
+                self.names.add(alias, form)
         for phrase in row["false_friends"]:
             if phrase.strip():
                 self.names.add(phrase, _Form(None, _written(phrase), False, False))
@@ -244,15 +320,18 @@ class Matcher:
     @staticmethod
     def rows_from_registry():
         shared = ["pk", "slug", "name", "aliases", "needs_second_clue", "clue_words"]
-        shared += ["false_friends"]
+        shared += ["false_friends", "weak_aliases"]
         return (
             list(Company.objects.values(*shared, "name_zh", "parent_id")),
             list(Platform.objects.values(*shared, "owner_id")),
             list(Topic.objects.values("pk", "slug", "name", "keywords")),
         )
 
-    def _scan(self, text, where, mentions, context_hits):
-        """Find names (longest first, left to right) and context words in one text."""
+    def _scan(self, text, where, mentions, context_hits, market, listed):
+        """Find names (longest first, left to right) and context words in one text.
+
+        mentions: (form, written, where, position, sentence); market: the (where, sentence)
+        pairs holding a market word; listed: entities named weakly beside another name."""
         # Straight apostrophes once for the whole text (one character for one: positions hold);
         # a word has no spaces, so its key is just its case-folded self.
         text = text.translate(_QUOTES)
@@ -261,8 +340,16 @@ class Matcher:
         count = len(words)
         names, context = self.names, self.context
         resume = 0  # the first word after the last name found
+        sentence = 0
+        title_case = None  # worked out only when needed
+        spans = []  # (first word, word after, form) of each mention, for `listed`
         for i in range(count):
             first = firsts[i]
+            if first in _SENTENCE_END and i > 0 and self._ends_sentence(text, words, i):
+                sentence += 1
+                continue
+            if first in MARKET_WORDS:
+                market.add((where, sentence))
             if first not in context.lengths and (i < resume or first not in names.lengths):
                 continue
             for length in context.lengths.get(first, ()):
@@ -272,34 +359,106 @@ class Matcher:
                         context_hits.append((value, where, span))
             if i < resume:
                 continue
-            for length in names.lengths.get(first, ()):
-                if i + length > count:
+            found = self._name_at(text, words, firsts, i)
+            if found is None:
+                continue
+            length, fitting = found
+            resume = i + length
+            for form in fitting:
+                if form.entity is None:
                     continue
-                span = text[words[i][0] : words[i + length - 1][1]]
-                forms = names.entries.get(_key(span))
-                if not forms:
-                    continue
-                written = _written(span)
-                fitting = [f for f in forms if not f.case_sensitive or f.written == written]
-                if not fitting:
-                    continue
-                for form in fitting:
-                    if form.entity is not None:
-                        mentions.append((form, written, where, words[i][0]))
-                resume = i + length
-                break
+                if form.weak and self._part_of_another_name(text, words, firsts, i, length, form):
+                    if title_case is None:
+                        title_case = _is_title_case(text)
+                    if not title_case:
+                        continue
+                written = _written(text[words[i][0] : words[resume - 1][1]])
+                mentions.append((form, written, where, words[i][0], sentence))
+                spans.append((i, resume, form))
+        strong_starts = {i for i, _, form in spans if not form.weak}
+        strong_ends = {end for _, end, form in spans if not form.weak}
+        for i, end, form in spans:
+            if form.weak and (
+                (end + 1 in strong_starts and firsts[end] in LIST_WORDS)
+                or (i - 1 in strong_ends and firsts[i - 1] in LIST_WORDS)
+            ):
+                listed.add(form.entity)
+
+    def _name_at(self, text, words, firsts, i):
+        """(word count, fitting forms) of the longest registry name starting at word i."""
+        for length in self.names.lengths.get(firsts[i], ()):
+            if i + length > len(words):
+                continue
+            span = text[words[i][0] : words[i + length - 1][1]]
+            forms = self.names.entries.get(_key(span))
+            if not forms:
+                continue
+            written = _written(span)
+            fitting = [f for f in forms if not f.case_sensitive or f.written == written]
+            if fitting:
+                return length, fitting
+        return None
+
+    @staticmethod
+    def _ends_sentence(text, words, i):
+        """Word i ends a sentence: "。", or "." followed by a space or the end ("JD.com" is no
+        end)."""
+        if text[words[i][0]] in _CJK_SENTENCE_END:
+            return True
+        end = words[i][1]
+        return end == len(text) or text[end].isspace()
+
+    def _part_of_another_name(self, text, words, firsts, i, length, form):
+        """A weak mention directly followed by a capitalised word is the start of some other
+        proper name ("JD Sports", "Apple Daily"), unless that word starts a registry name or
+        belongs to one of the entity's clue words ("Amazon Prime", "Apple Watch")."""
+        k = i + length
+        if k >= len(words) or text[words[k - 1][1] : words[k][0]] != " ":
+            return False
+        following = text[words[k][0] : words[k][1]]
+        if not (following[0].isupper() and _ONE_WORD.match(following)):
+            return False
+        if following.isupper() or firsts[k] in ORDINARY_CAPITALS:
+            return False
+        if self._name_at(text, words, firsts, k) is not None:
+            return False
+        clue = (CLUE, form.entity)
+        for start in (i, k):
+            for size in self.context.lengths.get(firsts[start], ()):
+                if start + size > k and start + size <= len(words):
+                    span = text[words[start][0] : words[start + size - 1][1]]
+                    if clue in self.context.entries.get(_key(span), ()):
+                        return False
+        return True
 
     def suggest(self, headline, body):
         headline = (headline or "")[:MAX_HEADLINE_CHARS]
         body = (body or "")[:MAX_BODY_CHARS]
         body = _ADDRESS.sub(" ", body)
         headline = _ADDRESS.sub(" ", headline)
-        mentions, context_hits = [], []
-        self._scan(headline, "headline", mentions, context_hits)
-        self._scan(body, "body", mentions, context_hits)
+        mentions, context_hits, market, listed = [], [], set(), set()
+        self._scan(headline, "headline", mentions, context_hits, market, listed)
+        self._scan(body, "body", mentions, context_hits, market, listed)
 
         strong = {form.entity for form, *_ in mentions if not form.weak}
-        clued = {entity for (what, entity), *_ in context_hits if what == CLUE}
+        clued = {entity for (what, entity), *_ in context_hits if what == CLUE} | listed
+        clued.update(
+            form.entity
+            for form, _, where, _, sentence in mentions
+            if form.entity.kind == COMPANY and (where, sentence) in market
+        )
+        weak_forms = {}
+        for form, *_ in mentions:
+            if form.weak:
+                weak_forms.setdefault(form.entity, set()).add(form.written)
+        clued.update(entity for entity, forms in weak_forms.items() if len(forms) >= 2)
+        ticker_companies = {
+            form.entity
+            for form, *_ in mentions
+            if form.weak and form.entity.kind == COMPANY and _is_ticker(form.written)
+        }
+        if len(ticker_companies) >= 2:
+            clued.update(ticker_companies)
 
         def confirmed(entity):
             return (
@@ -309,7 +468,7 @@ class Matcher:
             )
 
         score, first_seen, evidence = {}, {}, {}
-        for form, written, where, position in mentions:
+        for form, written, where, position, _ in mentions:
             entity = form.entity
             if form.weak and not confirmed(entity):
                 continue
@@ -323,6 +482,8 @@ class Matcher:
         named = sorted(score, key=lambda e: (-score[e], first_seen[e]))
         implied = []
         for entity in named:
+            if score[entity] < IMPLY_MIN_SCORE:
+                continue
             parent = self.parents.get(entity)
             while parent is not None and parent not in score and parent not in implied:
                 implied.append(parent)

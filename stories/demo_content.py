@@ -79,8 +79,20 @@ COMPANIES = [
         "name_zh": "京东",
         "aliases": ["JD", "Jingdong", "9618.HK"],
         "false_friends": ["京东方"],  # BOE Technology, the screen maker
-        # "JD" alone is weak (a job description, initials): it needs one of these nearby.
-        "clue_words": ["retailer", "e-commerce", "Richard Liu", "Liu Qiangdong", "courier", "618"],
+        # "JD" alone is weak (JD Sports, JD Vance, a job description, initials): it needs one of
+        # these nearby. A clue word must be something those other meanings do not come with:
+        # JD's own people and things, not its trade (JD Sports is a retailer too, and job ads
+        # are written for couriers). Its own "JD ..." names are here too: "JD" followed by a
+        # capitalised word counts only then (companies.suggest).
+        "clue_words": [
+            "Richard Liu",
+            "Liu Qiangdong",
+            "Sandy Xu",
+            "Joybuy",
+            "618",
+            "JD Logistics",
+            "JD Health",
+        ],
         "website": "https://corporate.jd.com/",
         "headquarters": "Beijing, China",
         "description": "Online retailer with its own warehouses and delivery network.",
@@ -179,6 +191,9 @@ COMPANIES = [
             "Foxconn",
             "AirPods",
             "Apple Watch",
+            "Apple Pay",
+            # Trade words are fine here: the fruit, the Big Apple and Apple Daily come with
+            # none of them.
             "supplier",
             "smartphone",
         ],
@@ -196,10 +211,12 @@ COMPANIES = [
             "AWS",
             "Prime",
             "Prime Day",
+            "Amazon Web Services",
             "Jeff Bezos",
             "Andy Jassy",
             "Kindle",
             "Alexa",
+            # Trade words are fine here: the river and the rainforest come with none of them.
             "seller",
             "marketplace",
             "e-commerce",
@@ -312,6 +329,8 @@ COMPANIES = [
         "name": "Xiaohongshu",
         "name_zh": "小红书",
         "aliases": ["RedNote", "Little Red Book"],
+        # Also Mao's book of quotations: counts with Xiaohongshu, 小红书 or RedNote nearby.
+        "weak_aliases": ["Little Red Book"],
         "website": "https://www.xiaohongshu.com/",
         "headquarters": "Shanghai, China",
         "description": "Lifestyle social network and shopping app.",

@@ -28,7 +28,7 @@ def registry():
         slug="jd-com",
         name_zh="京东",
         aliases=["JD", "9618.HK"],
-        clue_words=["retailer"],
+        clue_words=["Richard Liu"],
         false_friends=["京东方"],
     )
     make_platform("JD Mall", slug="jd-mall", owner=jd)
@@ -38,15 +38,24 @@ def registry():
         name_zh="苹果",
         aliases=["Apple Inc.", "AAPL"],
         needs_second_clue=True,
-        clue_words=["iPhone"],
+        clue_words=["iPhone", "Apple Watch"],
         false_friends=["apple growers"],
+    )
+    make_company(
+        "Xiaohongshu",
+        slug="xiaohongshu",
+        name_zh="小红书",
+        aliases=["RedNote", "Little Red Book"],
+        weak_aliases=["Little Red Book"],
     )
     make_company("Temu Holdings", slug="temu-co")
     meituan = make_company("Meituan", slug="meituan", name_zh="美团")
     make_platform("Wow", slug="meituan-wow", owner=meituan, needs_second_clue=True)
     make_platform("Keeta", slug="keeta", owner=meituan)
     bytedance = make_company("ByteDance", slug="bytedance", name_zh="字节跳动")
-    make_platform("Temu", slug="temu", owner=make_company("PDD Holdings", slug="pdd"))
+    make_platform(
+        "Temu", slug="temu", owner=make_company("PDD Holdings", slug="pdd", aliases=["PDD"])
+    )
     make_platform("Douyin", slug="douyin", owner=bytedance, aliases=["抖音"])
     make_topic("Earnings", slug="earnings", keywords=["net profit", "revenue", "quarter"])
     make_topic("Regulation", slug="regulation", keywords=["regulator", "fined"])
@@ -93,7 +102,7 @@ class TestNames:
         ]
 
     def test_tickers_match_only_in_capitals(self):
-        assert found("BABA and 9618.HK rise") == ["alibaba-group", "jd-com"]
+        assert found("BABA and 9618.HK shares rise") == ["alibaba-group", "jd-com"]
         assert found("baba said no") == []
 
 
@@ -105,7 +114,11 @@ class TestSecondClue:
 
     def test_a_longer_name_or_ticker_is_a_clue_by_itself(self):
         assert found("Apple Inc. hires") == ["apple"]
-        assert found("AAPL falls") == ["apple"]
+        assert found("Alibaba Group's 9988.HK falls") == ["alibaba-group"]
+
+    def test_two_weak_forms_of_one_entity_are_clues_for_each_other(self):
+        assert found("AAPL falls") == []
+        assert found("Apple (AAPL) falls") == ["apple"]
 
     def test_names_needing_a_clue_must_match_their_case(self):
         assert found("an apple a day", "The iPhone is old.") == []
@@ -119,8 +132,66 @@ class TestSecondClue:
 
     def test_two_letter_tickers_need_a_clue(self):
         assert found("A typical JD asks for five years of experience") == []
-        assert found("JD hires couriers", "The retailer said so.") == ["jd-com"]
+        assert found("JD hires couriers", "Richard Liu said so.") == ["jd-com"]
         assert found("JD cuts prices on JD Mall")[:2] == ["jd-com", "jd-mall"]
+
+    def test_tickers_of_up_to_four_letters_need_a_clue(self):
+        assert found("Game streamer PDD cuts back his live shows") == []
+        assert found("PDD sued over Temu's data collection")[:2] == ["pdd", "temu"]
+
+    def test_a_market_word_in_the_same_sentence_is_a_clue_for_a_company(self):
+        assert found("Shares of PDD fell 3% in New York") == ["pdd"]
+        assert found("Results", "The company (NASDAQ: PDD) reported results.") == ["pdd"]
+        assert found("Streamer PDD rests", "PDD is tired. His fans bought shares.") == []
+
+    def test_short_tickers_of_two_companies_are_clues_for_each_other(self):
+        assert found("Chinese tech rallies", "BABA rose 3%. PDD gained 5%.") == [
+            "alibaba-group",
+            "pdd",
+        ]
+        assert found("Chinese tech rallies", "PDD gained 5%.") == []
+
+    def test_a_weak_name_listed_beside_another_name_has_its_clue(self):
+        assert found("Meituan and JD sign a deal") == ["meituan", "jd-com"]
+        assert found("JD, Meituan and Alibaba are summoned")[:2] == ["jd-com", "meituan"]
+        assert found("Meituan hires a JD expert") == ["meituan"]
+
+    def test_an_alias_needing_a_clue_counts_only_with_one(self):
+        assert found("Mao's Little Red Book sells for a record price") == []
+        assert found("Little Red Book grows", "RedNote, as it calls itself abroad.") == [
+            "xiaohongshu"
+        ]
+        assert found("RedNote grows") == ["xiaohongshu"]  # the other aliases are as strong
+
+    def test_a_weak_name_followed_by_a_capitalised_word_is_another_name(self):
+        assert found("JD Sports shares fall") == []
+        assert found("JD Vance talks up American stocks") == []
+        assert found("Apple Daily closes", "Its reporters used iPhones.") == []
+        assert found("JD shares fall") == ["jd-com"]
+
+    def test_a_registry_name_or_clue_word_after_a_weak_name_keeps_it(self):
+        assert found("Apple Watch sales rise") == ["apple"]
+        assert found("The JD Meituan delivery war", "Richard Liu spoke.") == ["jd-com", "meituan"]
+
+    def test_acronyms_suffixes_and_titles_after_a_weak_name_keep_it(self):
+        assert found("Apple CEO visits a factory", "The iPhone is made there.") == ["apple"]
+        assert found("Apple Chief Executive visits", "The iPhone is made there.") == ["apple"]
+        assert found("Apple Inc said so", "The iPhone is made there.") == ["apple"]
+
+    def test_capitals_in_a_title_case_headline_say_nothing(self):
+        assert found("Apple Unveils New Watch Bands", "The iPhone maker said so.") == ["apple"]
+        assert found("Apple Unveils new watch bands", "The iPhone maker said so.") == []
+
+
+@pytest.mark.usefixtures("registry")
+class TestChinesePlaces:
+    def test_a_chinese_name_is_not_read_across_a_place_names_edge(self):
+        assert found("", "南京东路的新店排队两个小时。") == []  # Nanjing East Road
+        assert found("", "北京东城区的一家书店") == []
+
+    def test_a_chinese_name_after_a_whole_place_name_is_found(self):
+        assert found("", "湖南京东仓库开业") == ["jd-com"]  # Hunan + JD
+        assert found("", "北京京东总部") == ["jd-com"]
 
 
 @pytest.mark.usefixtures("registry")
@@ -130,6 +201,12 @@ class TestOwnersOrderAndTopics:
         assert result.platforms == ["taobao"]
         assert result.companies == ["bytedance", "taotian", "alibaba-group"]
         assert [e.where for e in result.evidence[-2:]] == ["implied", "implied"]
+
+    def test_only_a_prominent_platform_brings_its_owner(self):
+        once = suggest("ByteDance's new app", "Apps rebuilt for it include Taobao.")
+        assert (once.companies, once.platforms) == (["bytedance"], ["taobao"])
+        twice = suggest("ByteDance's new app", "It links to Taobao. Taobao agreed.")
+        assert twice.companies == ["bytedance", "taotian", "alibaba-group"]
 
     def test_headline_mentions_come_first(self):
         result = suggest("Meituan's profit", "ByteDance ByteDance. Meituan again.")
@@ -214,6 +291,17 @@ def test_an_admin_sets_a_second_clue_and_suggestions_follow(client, admin_user):
     assert apple.clue_words == ["iPhone", "Tim Cook"]
     assert found("Apple harvest starts") == []
     assert found("Apple harvest starts", "Tim Cook was not there.") == ["apple"]
+
+
+def test_an_admin_marks_an_alias_as_needing_a_clue(client, admin_user):
+    forget_matcher()
+    company = make_company("Xiaohongshu", slug="xhs", aliases=["RedNote", "Little Red Book"])
+    assert found("The original Little Red Book sells") == ["xhs"]
+    client.force_login(admin_user)
+    data = form_data(client.get(change_url(company)), weak_aliases="Little Red Book")
+    assert client.post(change_url(company), data).status_code == 302
+    assert found("The original Little Red Book sells") == []
+    assert found("The original Little Red Book sells", "RedNote's shop") == ["xhs"]
 
 
 def test_an_admin_edits_a_topics_keywords(client, admin_user):

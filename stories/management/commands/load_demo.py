@@ -57,6 +57,7 @@ def suggestion_settings(data):
         "needs_second_clue": data.get("needs_second_clue", False),
         "clue_words": data.get("clue_words", []),
         "false_friends": data.get("false_friends", []),
+        "weak_aliases": data.get("weak_aliases", []),
     }
 
 

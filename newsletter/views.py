@@ -35,6 +35,12 @@ def _private(response):
     return response
 
 
+def _private_page(request, template, title, *, status=200, **context):
+    """A page for one reader's address or link: neither cached nor indexed."""
+    meta = {"noindex": True, "title": title}
+    return _private(render(request, template, {**context, "meta": meta}, status=status))
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request):
     """The sign-up form. GET ?email= (the compact form on issue pages, which carries no token so
@@ -74,13 +80,7 @@ def subscribe(request):
         lambda group, request: email,
     ):
         subscribing.request_subscription(email)
-    return _private(
-        render(
-            request,
-            "newsletter/check_inbox.html",
-            {"meta": {"title": "Check your inbox", "noindex": True}},
-        )
-    )
+    return _private_page(request, "newsletter/check_inbox.html", "Check your inbox")
 
 
 @never_cache
@@ -89,32 +89,14 @@ def confirm(request, token):
     """GET shows a button (mail scanners that follow links confirm nothing); POST confirms."""
     subscriber = subscribing.subscriber_for_confirmation(token)
     if subscriber is None:
-        return _private(
-            render(
-                request,
-                "newsletter/bad_link.html",
-                {"meta": {"noindex": True, "title": "This link does not work"}},
-                status=404,
-            )
+        return _private_page(
+            request, "newsletter/bad_link.html", "This link does not work", status=404
         )
     if request.method == "POST":
         subscribing.confirm(subscriber)
-        return _private(
-            render(
-                request,
-                "newsletter/confirmed.html",
-                {"meta": {"noindex": True, "title": "You are subscribed"}},
-            )
-        )
-    return _private(
-        render(
-            request,
-            "newsletter/confirm.html",
-            {
-                "subscriber": subscriber,
-                "meta": {"noindex": True, "title": "Confirm your subscription"},
-            },
-        )
+        return _private_page(request, "newsletter/confirmed.html", "You are subscribed")
+    return _private_page(
+        request, "newsletter/confirm.html", "Confirm your subscription", subscriber=subscriber
     )
 
 
@@ -127,27 +109,12 @@ def unsubscribe(request, token):
     only unsubscribe the address the link was sent to."""
     subscriber = subscribing.subscriber_for_unsubscribe(token)
     if subscriber is None:
-        return _private(
-            render(
-                request,
-                "newsletter/bad_link.html",
-                {"meta": {"noindex": True, "title": "This link does not work"}},
-                status=404,
-            )
+        return _private_page(
+            request, "newsletter/bad_link.html", "This link does not work", status=404
         )
     if request.method == "POST":
         subscribing.unsubscribe([subscriber.pk])
-        return _private(
-            render(
-                request,
-                "newsletter/unsubscribed.html",
-                {"meta": {"noindex": True, "title": "You are unsubscribed"}},
-            )
-        )
-    return _private(
-        render(
-            request,
-            "newsletter/unsubscribe.html",
-            {"subscriber": subscriber, "meta": {"noindex": True, "title": "Unsubscribe"}},
-        )
+        return _private_page(request, "newsletter/unsubscribed.html", "You are unsubscribed")
+    return _private_page(
+        request, "newsletter/unsubscribe.html", "Unsubscribe", subscriber=subscriber
     )

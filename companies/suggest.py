@@ -39,8 +39,19 @@ How it decides (each rule is small and has a test in tests/companies/test_sugges
   word is the start of some other name ("JD Sports", "Apple Daily") and does not count, unless
   that word starts a registry name ("JD Mall") or belongs to one of the entity's clue words
   ("Amazon Prime", "Apple Watch"), or is all capitals, a corporate suffix, a job title or a
-  weekday (`ORDINARY_CAPITALS`: "Apple CEO", "Apple Chief Executive"). In title-case text ("Apple Launches Vision Pro") capitals
-  say nothing, and the rule is off.
+  weekday (`ORDINARY_CAPITALS`: "Apple CEO", "Apple Chief Executive"). In title-case text
+  ("Apple Launches Vision Pro") capitals say nothing, and the rule is off, except for a pair
+  the body, in sentence case, shows to be another name ("Kwai Chung" in the headline "Kwai
+  Chung Port Volumes Fall" and in the body). Short one-word names (four letters or fewer, not
+  all capitals: Kwai, Meta, Temu) follow this rule too even when they need no clue: a short
+  word is easily the first half of someone else's name ("Kwai Chung", a Hong Kong district).
+- **Places.** A name directly followed by a lower-case place noun (`PLACE_NOUNS`: county,
+  district, province, river, bay...) names a place ("Jingdong county", "Amazon river"), not
+  the entity. Nouns with other senses after a company are not in the list: "village" (a
+  "Taobao village" sells on Taobao), "city", "road", "port" ("Meituan city managers").
+- **Titles.** A name inside Chinese title brackets 《…》 is (part of) the title of a book, film or
+  album (Pink Floyd's 《月之暗面》 is not Moonshot AI): it counts as a weak mention, so only with a
+  second clue.
 - **Owners and parents.** An entity named prominently (in the headline, or twice: a score of
   `IMPLY_MIN_SCORE`) brings its owner, and every company so implied its parents, after the
   companies the text names itself. A platform named once in passing ("apps rebuilt for the
@@ -133,6 +144,18 @@ CHINESE_PLACES = (  # noqa: SIM905
     "南京 东京 深圳 广州 杭州 成都 武汉 西安 苏州 济南 青岛 大连 厦门 长沙 郑州 东莞 南宁 "
     "西宁 华北 华南 华东 东北 西北 西南 北美 南美 东南亚"
 ).split()
+# Lower-case nouns that make the name before them a place ("Jingdong county"). Not "village":
+# "Taobao village" (a village selling on Taobao) is about Taobao.
+# Only nouns that rarely follow a company in other senses: not "city", "road", "port" or "lake"
+# ("Meituan city managers", "a Xiaomi road map", "an Alibaba Cloud lake house").
+PLACE_NOUNS = frozenset(
+    (  # noqa: SIM905
+        "county counties district districts prefecture province township harbour harbor bay "
+        "river mountain mountains valley"
+    ).split()
+)
+# Chinese title brackets: 《书名》 holds the title of a book, film, album or song.
+_TITLE = re.compile(r"《[^《》\n]{0,200}》")
 MAX_HEADLINE_CHARS = 1_000
 MAX_BODY_CHARS = 100_000
 
@@ -151,6 +174,11 @@ def _is_title_case(text):
     Launches Vision Pro"): capitals say nothing about names there."""
     longer = [w for w in _WORD.findall(text)[1:] if len(w) > 3 and _ONE_WORD.match(w)]
     return len(longer) >= 2 and sum(w[0].isupper() for w in longer) >= 0.8 * len(longer)
+
+
+def _contains_words(text, phrase):
+    """`phrase` is in `text` as whole words ("Kwai Chung", not "Kwai Chungking")."""
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
 
 
 def _words(text):
@@ -205,6 +233,8 @@ class _Form(NamedTuple):
     written: str
     case_sensitive: bool
     weak: bool
+    # One short ordinary-looking word (Kwai, Meta): may start someone else's name.
+    short: bool = False
 
 
 def _is_ticker(form):
@@ -223,8 +253,9 @@ def _form(entity, written, *, plain, needs_clue, weak_alias=False):
         or (ticker and letters <= WEAK_TICKER_LETTERS and not _DIGIT.search(written))
         or (needs_clue and not ticker and (plain or one_word))
     )
-    case_sensitive = ticker or weak or (one_word and letters <= 4)
-    return _Form(entity, written, case_sensitive, weak)
+    short = one_word and letters <= 4 and not ticker
+    case_sensitive = ticker or weak or short
+    return _Form(entity, written, case_sensitive, weak, short)
 
 
 class _Dictionary:
@@ -327,11 +358,12 @@ class Matcher:
             list(Topic.objects.values("pk", "slug", "name", "keywords")),
         )
 
-    def _scan(self, text, where, mentions, context_hits, market, listed):
+    def _scan(self, text, where, mentions, context_hits, market, listed, body=""):
         """Find names (longest first, left to right) and context words in one text.
 
         mentions: (form, written, where, position, sentence); market: the (where, sentence)
-        pairs holding a market word; listed: entities named weakly beside another name."""
+        pairs holding a market word; listed: entities named weakly beside another name;
+        body: the story's body, when `text` is its headline."""
         # Straight apostrophes once for the whole text (one character for one: positions hold);
         # a word has no spaces, so its key is just its case-folded self.
         text = text.translate(_QUOTES)
@@ -343,6 +375,7 @@ class Matcher:
         sentence = 0
         title_case = None  # worked out only when needed
         spans = []  # (first word, word after, form) of each mention, for `listed`
+        titles = [m.span() for m in _TITLE.finditer(text)] if "《" in text else ()
         for i in range(count):
             first = firsts[i]
             if first in _SENTENCE_END and i > 0 and self._ends_sentence(text, words, i):
@@ -367,11 +400,20 @@ class Matcher:
             for form in fitting:
                 if form.entity is None:
                     continue
-                if form.weak and self._part_of_another_name(text, words, firsts, i, length, form):
+                if (form.weak or form.short) and self._part_of_another_name(
+                    text, words, firsts, i, length, form
+                ):
                     if title_case is None:
                         title_case = _is_title_case(text)
                     if not title_case:
                         continue
+                    pair = text[words[i][0] : words[resume][1]]
+                    if _contains_words(body, pair) and not _is_title_case(body):
+                        continue
+                if self._before_place_noun(text, words, firsts, resume):
+                    continue
+                if titles and any(a < words[i][0] < b for a, b in titles):
+                    form = form._replace(weak=True)
                 written = _written(text[words[i][0] : words[resume - 1][1]])
                 mentions.append((form, written, where, words[i][0], sentence))
                 spans.append((i, resume, form))
@@ -408,6 +450,16 @@ class Matcher:
         end = words[i][1]
         return end == len(text) or text[end].isspace()
 
+    @staticmethod
+    def _before_place_noun(text, words, firsts, k):
+        """Word k, after one space, is a lower-case place noun ("Jingdong county")."""
+        return (
+            k < len(words)
+            and firsts[k] in PLACE_NOUNS
+            and text[words[k][0]].islower()
+            and text[words[k - 1][1] : words[k][0]] == " "
+        )
+
     def _part_of_another_name(self, text, words, firsts, i, length, form):
         """A weak mention directly followed by a capitalised word is the start of some other
         proper name ("JD Sports", "Apple Daily"), unless that word starts a registry name or
@@ -437,7 +489,7 @@ class Matcher:
         body = _ADDRESS.sub(" ", body)
         headline = _ADDRESS.sub(" ", headline)
         mentions, context_hits, market, listed = [], [], set(), set()
-        self._scan(headline, "headline", mentions, context_hits, market, listed)
+        self._scan(headline, "headline", mentions, context_hits, market, listed, body)
         self._scan(body, "body", mentions, context_hits, market, listed)
 
         strong = {form.entity for form, *_ in mentions if not form.weak}

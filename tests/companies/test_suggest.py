@@ -27,7 +27,7 @@ def registry():
         "JD.com",
         slug="jd-com",
         name_zh="京东",
-        aliases=["JD", "9618.HK"],
+        aliases=["JD", "Jingdong", "9618.HK"],
         clue_words=["Richard Liu"],
         false_friends=["京东方"],
     )
@@ -57,6 +57,8 @@ def registry():
         "Temu", slug="temu", owner=make_company("PDD Holdings", slug="pdd", aliases=["PDD"])
     )
     make_platform("Douyin", slug="douyin", owner=bytedance, aliases=["抖音"])
+    make_company("Kuaishou", slug="kuaishou", name_zh="快手", aliases=["Kwai"])
+    make_company("Moonshot AI", slug="moonshot-ai", name_zh="月之暗面")
     make_topic("Earnings", slug="earnings", keywords=["net profit", "revenue", "quarter"])
     make_topic("Regulation", slug="regulation", keywords=["regulator", "fined"])
     yield
@@ -181,6 +183,36 @@ class TestSecondClue:
     def test_capitals_in_a_title_case_headline_say_nothing(self):
         assert found("Apple Unveils New Watch Bands", "The iPhone maker said so.") == ["apple"]
         assert found("Apple Unveils new watch bands", "The iPhone maker said so.") == []
+
+    def test_a_short_name_followed_by_a_capitalised_word_is_another_name(self):
+        # Kwai needs no clue, but a four-letter word easily starts a place's or person's name.
+        assert found("Kwai Chung port volumes fall", "The Kwai Tsing terminals are quiet.") == []
+        assert found("Kwai grows in Brazil") == ["kuaishou"]
+        assert found("Kwai CEO speaks") == ["kuaishou"]
+
+    def test_a_pair_the_body_shows_as_another_name_is_one_in_a_title_case_headline(self):
+        body = "Throughput at the terminals in Kwai Chung fell."
+        assert found("Kwai Chung Port Volumes Fall", body) == []
+        assert found("Kwai Chung Port Volumes Fall", "Throughput fell.") == ["kuaishou"]
+
+
+@pytest.mark.usefixtures("registry")
+class TestPlacesAndTitles:
+    def test_a_name_before_a_lower_case_place_noun_is_a_place(self):
+        assert found("Tea growers in Jingdong county sell online") == []
+        assert found("", "Farmers of Jingdong district, Yunnan.") == []
+        assert found("Jingdong cuts prices") == ["jd-com"]
+        assert found("Jingdong roadshow starts") == ["jd-com"]  # a whole word only
+        assert found("Jingdong city managers meet") == ["jd-com"]  # "city" is not in the list
+
+    def test_a_village_selling_on_taobao_is_about_taobao(self):
+        assert "taobao" in found("A Taobao village doubles its sales")
+
+    def test_a_name_inside_title_brackets_needs_a_second_clue(self):
+        assert found("", "Pink Floyd的专辑《月之暗面》再版。") == []
+        assert found("", "The album, known in China as 《月之暗面》, is reissued.") == []
+        assert found("", "月之暗面发布新模型。") == ["moonshot-ai"]
+        assert found("Moonshot AI backs a film", "The film 《月之暗面》 opens.") == ["moonshot-ai"]
 
 
 @pytest.mark.usefixtures("registry")

@@ -39,35 +39,37 @@ def _needs_second_clue_field(example):
     )
 
 
-def _clue_words_field():
+def _phrases_field(help_text, verbose_name=None):
+    """A list of words or phrases an editor types separated by commas (the suggestion rules)."""
     return ArrayField(
         models.CharField(max_length=100),
         blank=True,
         default=list,
-        help_text="Words that show a text means this one, separated by commas (for Apple: "
-        "iPhone, Tim Cook, Cupertino). Used by suggestions when it needs a second clue.",
+        verbose_name=verbose_name,
+        help_text=help_text,
+    )
+
+
+def _clue_words_field():
+    return _phrases_field(
+        "Words that show a text means this one, separated by commas (for Apple: "
+        "iPhone, Tim Cook, Cupertino). Used by suggestions when it needs a second clue."
     )
 
 
 def _false_friends_field():
-    return ArrayField(
-        models.CharField(max_length=100),
-        blank=True,
-        default=list,
-        help_text="Phrases that contain its name but mean something else, separated by commas "
-        "(Amazon river, apple growers, 京东方). Suggestions ignore its name inside them.",
+    return _phrases_field(
+        "Phrases that contain its name but mean something else, separated by commas "
+        "(Amazon river, apple growers, 京东方). Suggestions ignore its name inside them."
     )
 
 
 def _weak_aliases_field():
-    return ArrayField(
-        models.CharField(max_length=100),
-        blank=True,
-        default=list,
-        verbose_name="aliases needing a second clue",
-        help_text="Other names that are also common phrases, separated by commas (Little Red "
+    return _phrases_field(
+        "Other names that are also common phrases, separated by commas (Little Red "
         "Book, Mao's book too). Suggestions count them only when the text gives another clue, "
         "as for a name needing a second clue.",
+        verbose_name="aliases needing a second clue",
     )
 
 
